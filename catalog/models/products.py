@@ -1,0 +1,203 @@
+"""Products (SPU), variants (SKU), images and the listing review trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models.reference import (
+    Category,
+    Grade,
+    GradeStandard,
+    RegionalBrand,
+    StorageClass,
+)
+from yipin import clock
+from yipin.db import Base, TimestampMixin, enum_column
+from yipin.regions.models import Region
+
+if TYPE_CHECKING:
+    from catalog.models.batches import Batch
+    from catalog.models.certifications import Certification
+    from suppliers.models import Supplier
+    from yipin.accounts.models import User
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "draft"  # 草稿
+    PENDING_REVIEW = "pending_review"  # 待审核
+    LISTED = "listed"  # 已上架
+    REJECTED = "rejected"  # 已驳回
+    DELISTED = "delisted"  # 已下架 (by the supplier, an operator or a failed sample)
+
+
+class Product(TimestampMixin, Base):
+    """A product (SPU) of one supplier: what it is, where it grows, how it keeps."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    category_id: Mapped[int] = mapped_column(sa.ForeignKey("categories.id"), index=True)
+    brand_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regional_brands.id"), index=True)
+    grade_standard_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grade_standards.id"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    subtitle: Mapped[str] = mapped_column(sa.String(200), default="")
+    origin_region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    storage_class: Mapped[StorageClass] = enum_column(StorageClass, default=StorageClass.AMBIENT)
+    shelf_life_days: Mapped[int]
+    sale_months: Mapped[list[Any]] = mapped_column(default=list)  # months on sale, 1–12
+    presale_months: Mapped[list[Any]] = mapped_column(default=list)  # pre-sale before harvest
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[ProductStatus] = enum_column(
+        ProductStatus, default=ProductStatus.DRAFT, index=True
+    )
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    revision: Mapped[int] = mapped_column(default=1)  # bumps on every content change
+    submitted_at: Mapped[datetime | None]
+    listed_at: Mapped[datetime | None]
+
+    supplier: Mapped[Supplier] = relationship(lazy="joined")
+    category: Mapped[Category] = relationship(lazy="joined")
+    brand: Mapped[RegionalBrand | None] = relationship(lazy="joined")
+    grade_standard: Mapped[GradeStandard | None] = relationship()
+    origin: Mapped[Region] = relationship(lazy="joined")
+    variants: Mapped[list[Variant]] = relationship(
+        back_populates="product", order_by="Variant.sort_order, Variant.id"
+    )
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", order_by="ProductImage.position", cascade="all, delete-orphan"
+    )
+    certifications: Mapped[list[Certification]] = relationship(back_populates="product")
+    reviews: Mapped[list[ListingReview]] = relationship(
+        back_populates="product", order_by="ListingReview.at"
+    )
+
+    @property
+    def owner_supplier_id(self) -> int:
+        return self.supplier_id
+
+    @property
+    def is_listed(self) -> bool:
+        return self.status == ProductStatus.LISTED
+
+    def __repr__(self) -> str:
+        return f"<Product {self.id} {self.name} {self.status}>"
+
+
+class Variant(TimestampMixin, Base):
+    """A sellable variant (SKU): grade, spec, weights and price in fen."""
+
+    __tablename__ = "variants"
+    __table_args__ = (
+        sa.UniqueConstraint("supplier_id", "sku"),
+        sa.CheckConstraint("price_fen > 0", name="price_positive"),
+        sa.CheckConstraint("list_price_fen IS NULL OR list_price_fen >= price_fen", name="list"),
+        sa.CheckConstraint("net_weight_g > 0 AND gross_weight_g >= net_weight_g", name="weight"),
+        sa.CheckConstraint("per_order_limit IS NULL OR per_order_limit > 0", name="limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    sku: Mapped[str] = mapped_column(sa.String(60))
+    grade_id: Mapped[int | None] = mapped_column(sa.ForeignKey("grades.id"))
+    spec: Mapped[str] = mapped_column(sa.String(80))  # "5 kg 75–80 mm"
+    net_weight_g: Mapped[int]
+    gross_weight_g: Mapped[int]
+    price_fen: Mapped[int]
+    list_price_fen: Mapped[int | None]
+    per_order_limit: Mapped[int | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="variants")
+    grade: Mapped[Grade | None] = relationship(lazy="joined")
+    batches: Mapped[list[Batch]] = relationship(back_populates="variant")
+
+    @property
+    def owner_supplier_id(self) -> int:
+        return self.supplier_id
+
+    def __repr__(self) -> str:
+        return f"<Variant {self.id} {self.sku} {self.price_fen}>"
+
+
+class ImagePurpose(StrEnum):
+    PRODUCT = "product"
+    LICENCE = "licence"  # 营业执照 / 食品生产许可证
+    CERTIFICATE = "certificate"
+    BRAND = "brand"
+
+
+class Image(Base):
+    """A validated upload: the original (EXIF stripped) and its WebP renditions."""
+
+    __tablename__ = "images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    purpose: Mapped[ImagePurpose] = enum_column(ImagePurpose)
+    storage_key: Mapped[str] = mapped_column(sa.String(120), unique=True)  # "ab/abcdef…"
+    original_format: Mapped[str] = mapped_column(sa.String(10))  # JPEG, PNG, WEBP
+    width: Mapped[int]
+    height: Mapped[int]
+    byte_size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    renditions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> {w, h, file}
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    @property
+    def owner_supplier_id(self) -> int | None:
+        return self.supplier_id
+
+
+class ProductImage(Base):
+    __tablename__ = "product_images"
+    __table_args__ = (sa.UniqueConstraint("product_id", "image_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    image_id: Mapped[int] = mapped_column(sa.ForeignKey("images.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    alt: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    product: Mapped[Product] = relationship(back_populates="images")
+    image: Mapped[Image] = relationship(lazy="joined")
+
+
+class ReviewEvent(StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DELISTED = "delisted"
+    RELISTED = "relisted"
+    RETURNED_TO_REVIEW = "returned_to_review"  # a content change of a listed product
+
+
+class ListingReview(Base):
+    """Audit trail of a product's listing: submissions, decisions and their reasons."""
+
+    __tablename__ = "listing_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[ReviewEvent] = enum_column(ReviewEvent)
+    revision: Mapped[int]
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    product: Mapped[Product] = relationship(back_populates="reviews")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""Warehouses and stock; carriers, routing, waybills and tracking (RQ jobs)."""

@@ -1,0 +1,100 @@
+"""Stock places: warehouses of every kind and the stock of each variant in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models.reference import StorageClass
+from yipin import clock
+from yipin.db import Base, TimestampMixin, enum_column
+from yipin.regions.models import Region
+
+if TYPE_CHECKING:
+    from catalog.models import Variant
+    from suppliers.models import Supplier
+
+
+class WarehouseKind(StrEnum):
+    ORIGIN = "origin"  # 产地仓
+    COUNTY_HUB = "county_hub"  # 县级物流配送中心
+    TOWNSHIP_POINT = "township_point"  # 乡镇网点
+    VILLAGE_STATION = "village_station"  # 村级服务站
+    FORWARD = "forward"  # 前置仓
+
+
+COLD_ORDER = {StorageClass.AMBIENT: 0, StorageClass.CHILLED: 1, StorageClass.FROZEN: 2}
+
+
+class Warehouse(TimestampMixin, Base):
+    """A place that holds stock, run by one supplier or by the platform (统仓共配)."""
+
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[WarehouseKind] = enum_column(WarehouseKind)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    address_detail: Mapped[str] = mapped_column(sa.String(200), default="")
+    cold_capability: Mapped[StorageClass] = enum_column(
+        StorageClass, default=StorageClass.AMBIENT
+    )  # the coldest class it can keep
+    supplier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    contact_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    supplier: Mapped[Supplier | None] = relationship()
+
+    @property
+    def is_platform_run(self) -> bool:
+        """Run by the platform and shared by suppliers (统仓共配)."""
+        return self.supplier_id is None
+
+    @property
+    def owner_supplier_id(self) -> int | None:
+        return self.supplier_id
+
+    def can_keep(self, storage: StorageClass) -> bool:
+        return COLD_ORDER[self.cold_capability] >= COLD_ORDER[storage]
+
+    def __repr__(self) -> str:
+        return f"<Warehouse {self.code} {self.kind}>"
+
+
+class Stock(Base):
+    """Units of one variant in one warehouse. Never negative; reserved ≤ on hand."""
+
+    __tablename__ = "stock"
+    __table_args__ = (
+        sa.UniqueConstraint("warehouse_id", "variant_id"),
+        sa.CheckConstraint("on_hand >= 0", name="on_hand_non_negative"),
+        sa.CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(sa.ForeignKey("warehouses.id"), index=True)
+    variant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("variants.id", ondelete="CASCADE"), index=True
+    )
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    on_hand: Mapped[int] = mapped_column(default=0)
+    reserved: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+    warehouse: Mapped[Warehouse] = relationship(lazy="joined")
+    variant: Mapped[Variant] = relationship()
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def owner_supplier_id(self) -> int:
+        return self.supplier_id

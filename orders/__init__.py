@@ -1,0 +1,1 @@
+"""Carts, checkout, orders split per supplier, payments, refunds and after-sales."""

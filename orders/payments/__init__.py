@@ -1,0 +1,1 @@
+"""Payments: Stripe (card / Alipay / WeChat Pay in CNY) or offline methods."""

@@ -1,0 +1,1 @@
+"""Product search: Elasticsearch 8 when configured, otherwise a SQL fallback engine."""

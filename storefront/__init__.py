@@ -1,0 +1,1 @@
+"""Consumer web pages: server-rendered, mobile-first, zh-CN first."""

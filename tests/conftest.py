@@ -1,0 +1,295 @@
+"""Fixtures: the app on real servers (PostgreSQL, Redis + RQ, Elasticsearch, stripe-mock) or on
+the embedded defaults (SQLite, in-process jobs, fallback search, offline payments).
+
+The schema is built once per session by the Alembic migrations on each database; after every
+test the tables (except the region reference data) are emptied and Redis is flushed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests import testbed
+from yipin import clock, create_app
+from yipin.db import db
+
+KEEP_TABLES = {"regions", "alembic_version"}
+FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024}
+
+
+# ----------------------------------------------------------------------------- databases
+
+
+def _build_schema(url: str) -> None:
+    """Run the migrations and load the regions into an empty database."""
+    from flask_migrate import upgrade
+
+    from yipin.regions.loader import load_regions
+
+    app = create_app({"TESTING": True, "DATABASE_URL": url, **FAST_HASHING})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        load_regions(db.session)
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = testbed.require("postgres")
+    _build_schema(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("sqlite") / "yipin-test.sqlite3"
+    url = f"sqlite:///{path}"
+    _build_schema(url)
+    return url
+
+
+def _empty_tables() -> None:
+    tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        db.session.execute(sa.text("PRAGMA foreign_keys = OFF"))
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+        db.session.execute(sa.text("DELETE FROM sqlite_sequence")) if _has_sequence() else None
+    db.session.commit()
+
+
+def _has_sequence() -> bool:
+    return bool(
+        db.session.execute(
+            sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        ).first()
+    )
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_databases`` run once on PostgreSQL and once on SQLite."""
+    if "database" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_databases") is not None
+        metafunc.parametrize("database", ["postgresql", "sqlite"] if both else ["postgresql"])
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def media_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "media"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def real_config(request: pytest.FixtureRequest, database: str, media_dir: Path) -> dict[str, Any]:
+    """App configuration on the real servers (the database may be SQLite when asked)."""
+    url = (
+        request.getfixturevalue("postgres_url")
+        if database == "postgresql"
+        else request.getfixturevalue("sqlite_url")
+    )
+    cfg: dict[str, Any] = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "REDIS_URL": testbed.require("redis"),
+        "MEDIA_DIR": str(media_dir),
+        "SERVER_NAME": None,
+        **FAST_HASHING,
+    }
+    es = os.environ.get("YIPIN_TEST_ELASTICSEARCH_URL")
+    if es:
+        cfg["ELASTICSEARCH_URL"] = es
+        cfg["ELASTICSEARCH_INDEX_PREFIX"] = f"yipin-test-{os.getpid()}"
+    stripe_base = os.environ.get("YIPIN_TEST_STRIPE_API_BASE")
+    if stripe_base:
+        cfg.update(
+            STRIPE_SECRET_KEY="sk_test_123",
+            STRIPE_PUBLISHABLE_KEY="pk_test_123",
+            STRIPE_WEBHOOK_SECRET="whsec_test_yipin",
+            STRIPE_API_BASE=stripe_base,
+        )
+    return cfg
+
+
+@pytest.fixture
+def app(real_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app on the real servers, inside an app context; emptied afterwards."""
+    yield from _app_with(real_config)
+
+
+@pytest.fixture
+def embedded_app(sqlite_url: str, media_dir: Path) -> Iterator[Flask]:
+    """The app on the embedded defaults: SQLite, in-process jobs, fallback search, offline pay."""
+    cfg = {"TESTING": True, "DATABASE_URL": sqlite_url, "MEDIA_DIR": str(media_dir), **FAST_HASHING}
+    yield from _app_with(cfg)
+
+
+def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
+    instance = tempfile.mkdtemp(prefix="yipin-instance-")
+    old = os.environ.get("YIPIN_INSTANCE_PATH")
+    os.environ["YIPIN_INSTANCE_PATH"] = instance
+    try:
+        application = create_app(cfg)
+    finally:
+        if old is None:
+            os.environ.pop("YIPIN_INSTANCE_PATH", None)
+        else:
+            os.environ["YIPIN_INSTANCE_PATH"] = old
+    from yipin.extensions import limiter
+
+    application.test_client_class = Client
+    with application.app_context():
+        _empty_tables()
+        _flush_redis(application)
+        limiter.reset()
+        yield application
+        clock.reset()
+        db.session.remove()
+        _empty_tables()
+        _flush_redis(application)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _flush_redis(application: Flask) -> None:
+    if application.config.get("REDIS_URL"):
+        from yipin import jobs
+
+        try:
+            jobs.redis_connection(application.config["REDIS_URL"]).flushdb()
+        except Exception:  # a test may have stopped Redis; it restarts it itself
+            pass
+
+
+# ----------------------------------------------------------------------------- clients
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client that knows how to fetch a CSRF token and fill forms.
+
+    Each request runs in its own app context (as in production), not in the test's: ``g``,
+    the logged-in user and the database session are per request. The test's own session is
+    committed before the request (so the request sees what the test made) and expired after
+    (so the test sees what the request changed).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        from flask.globals import _cv_app
+
+        if _cv_app.get(None) is not None:
+            db.session.commit()
+        token = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if _cv_app.get(None) is not None:
+                db.session.expire_all()
+
+    def csrf_token(self) -> str:
+        page = self.get("/login").get_data(as_text=True)
+        if "csrf-token" not in page:
+            page = self.get("/").get_data(as_text=True)
+        match = CSRF_META.search(page)
+        assert match, "no CSRF token on the page"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+        """POST a form as a browser would: with the session's CSRF token."""
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kw)
+
+    def api(self, method: str, url: str, **kw: Any) -> Any:
+        """A JSON API call from the logged-in browser session (CSRF header like the site's JS)."""
+        headers = dict(kw.pop("headers", {}) or {})
+        if method.upper() not in ("GET", "HEAD"):
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+        return self.open(url, method=method.upper(), headers=headers, **kw)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def embedded_client(embedded_app: Flask) -> FlaskClient:
+    return embedded_app.test_client()
+
+
+PASSWORD = "Passw0rd-yipin"
+
+
+def login(client: Client, user: Any, password: str = PASSWORD) -> Any:
+    """Log ``user`` in through the real login form."""
+    response = client.submit("/login", {"login": user.login, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client: Client) -> Any:
+    def do(user: Any, password: str = PASSWORD) -> Client:
+        login(client, user, password)
+        return client
+
+    return do
+
+
+# ----------------------------------------------------------------------------- jobs
+
+
+class Jobs:
+    """Runs the RQ queue in this process, like a worker in burst mode."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def run(self) -> int:
+        from yipin import jobs
+        from yipin.outbox import service
+
+        service.dispatch_due()
+        worker = jobs.make_worker(self.app, simple=True)
+        worker.work(burst=True)
+        return worker.successful_job_count
+
+    def dispatch(self) -> int:
+        from yipin.outbox import service
+
+        return service.dispatch_due()
+
+
+@pytest.fixture
+def jobs(app: Flask) -> Jobs:
+    return Jobs(app)

@@ -1,0 +1,1 @@
+"""Accounts: users and roles, login, API tokens, and the one place access is decided."""

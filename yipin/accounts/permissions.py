@@ -1,0 +1,162 @@
+"""Who may read and change what. Every view and API resource asks here, nowhere else.
+
+- Operators may read and change everything.
+- Supplier staff may read and change only records whose ``owner_supplier_id`` is their
+  supplier; a record of another supplier is reported as missing (404), never revealed.
+  Owner-only actions (staff, the supplier's own record) also need ``supplier_role == owner``.
+- Bureau staff may read what lies in their region (the city or one county) and change nothing;
+  an unsafe HTTP method from a bureau account is refused before any view runs.
+- Consumers reach only their own records (``owner_user_id``) and public pages.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from yipin.accounts.models import Role, User
+from yipin.db import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Owned(Protocol):
+    @property
+    def owner_supplier_id(self) -> int | None: ...
+
+
+def actor() -> User:
+    """The logged-in user (session or API token); 401 when there is none."""
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _supplier_region(obj: Any) -> str | None:
+    supplier = getattr(obj, "supplier", None)
+    if supplier is not None:
+        return supplier.region_code
+    return getattr(obj, "region_code", None)
+
+
+def can_read(user: User, obj: Any) -> bool:
+    """May ``user`` see this record?"""
+    if user.role == Role.OPERATOR:
+        return True
+    owner_user = getattr(obj, "owner_user_id", None)
+    if owner_user is not None:
+        return owner_user == user.id
+    owner = getattr(obj, "owner_supplier_id", None)
+    if user.role == Role.SUPPLIER:
+        return owner is None or owner == user.supplier_id
+    if user.role == Role.BUREAU:
+        region = _supplier_region(obj)
+        return region is None or region.startswith(user.bureau_scope)
+    return False
+
+
+def can_change(user: User, obj: Any) -> bool:
+    """May ``user`` change this record? Bureau staff never may."""
+    if user.role == Role.OPERATOR:
+        return True
+    if user.role == Role.BUREAU:
+        return False
+    owner_user = getattr(obj, "owner_user_id", None)
+    if owner_user is not None:
+        return owner_user == user.id
+    if user.role == Role.SUPPLIER:
+        owner = getattr(obj, "owner_supplier_id", None)
+        return owner is not None and owner == user.supplier_id
+    return False
+
+
+def ensure_can_read(user: User, obj: Any) -> None:
+    if obj is None or not can_read(user, obj):
+        abort(404)
+
+
+def ensure_can_change(user: User, obj: Any) -> None:
+    ensure_can_read(user, obj)
+    if not can_change(user, obj):
+        abort(403)
+
+
+def load(model: type[M], ident: Any, *, change: bool = False, options: Any = ()) -> M:
+    """Load a record for the current user, or 404 (missing / not theirs) or 403 (read-only)."""
+    user = actor()
+    obj = db.session.get(model, ident, options=list(options))
+    if change:
+        ensure_can_change(user, obj)
+    else:
+        ensure_can_read(user, obj)
+    return obj  # type: ignore[return-value]
+
+
+def supplier_scope(stmt: Any, supplier_column: Any, user: User | None = None) -> Any:
+    """Restrict a query to what the user may list: own supplier, bureau region, or all."""
+    user = user or actor()
+    if user.role == Role.OPERATOR:
+        return stmt
+    if user.role == Role.SUPPLIER:
+        return stmt.where(supplier_column == user.supplier_id)
+    if user.role == Role.BUREAU:
+        from suppliers.models import Supplier
+
+        in_scope = db.select(Supplier.id).where(Supplier.region_code.startswith(user.bureau_scope))
+        return stmt.where(supplier_column.in_(in_scope))
+    return stmt.where(db.false())
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Only these roles may use the view (401 / login redirect when anonymous, else 403)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def supplier_owner_required(view: F) -> F:
+    """Only the supplier's owner (负责人) may use the view."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return unauthorized()
+        if not current_user.is_supplier_owner:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def unauthorized() -> Response:
+    """401 for the API, the login page for the site."""
+    if request.path.startswith("/api/"):
+        abort(401)
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def home_endpoint(user: User) -> str:
+    """Each role's home page."""
+    return {
+        Role.CONSUMER: "storefront.home",
+        Role.SUPPLIER: "suppliers_portal.home",
+        Role.OPERATOR: "console.home",
+        Role.BUREAU: "bureau.home",
+    }[user.role]

@@ -1,0 +1,116 @@
+"""Configuration: defaults, then ``instance/yipin.cfg``, then ``YIPIN_*`` environment variables.
+
+With nothing configured every component runs on its embedded default (SQLite in the instance
+folder, in-process jobs, the SQL fallback search, offline payments). Setting
+``YIPIN_DATABASE_URL``, ``YIPIN_REDIS_URL``, ``YIPIN_ELASTICSEARCH_URL`` or
+``YIPIN_STRIPE_SECRET_KEY`` switches that component to the real server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "development",  # development | production | testing
+    "DATABASE_URL": None,
+    "REDIS_URL": None,
+    "ELASTICSEARCH_URL": None,
+    "ELASTICSEARCH_INDEX_PREFIX": "yipin",
+    "STRIPE_SECRET_KEY": None,
+    "STRIPE_PUBLISHABLE_KEY": None,
+    "STRIPE_WEBHOOK_SECRET": None,
+    "STRIPE_API_BASE": None,  # stripe-mock in tests
+    "MEDIA_DIR": None,  # uploaded images; default <instance>/media
+    "RQ_QUEUE": "yipin",
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BACKOFF_SECONDS": [5, 30, 120, 600, 1800, 3600, 7200, 14400],
+    "OUTBOX_STALE_AFTER_SECONDS": 900,
+    "LOGIN_FAILURES_PER_MINUTE": 5,
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": {"zh_CN": "中文", "en": "English"},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+    "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session
+    "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook (see security.py)
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
+    "IMAGE_MAX_PIXELS": 40_000_000,
+    "API_TITLE": "Yipin API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "JSON API of the Yipin platform. Money is integer fen."},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+            }
+        },
+        "security": [{"bearerAuth": []}, {"cookieAuth": []}],
+    },
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "JSON_SORT_KEYS": False,
+}
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config``: defaults, instance file, environment, then the test mapping."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("yipin.cfg", silent=True)
+    app.config.from_prefixed_env("YIPIN")
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'yipin.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+    if not app.config.get("MEDIA_DIR"):
+        app.config["MEDIA_DIR"] = str(instance / "media")
+
+    production = app.config["ENV_NAME"] == "production"
+    # Secure cookies (HTTPS only) in production; YIPIN_SECURE_COOKIES overrides either way.
+    secure = app.config.get("SECURE_COOKIES")
+    secure = production if secure is None else bool(secure)
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
+    )
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for ``postgres://`` and ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-installation secret kept in the instance folder (created on first run)."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

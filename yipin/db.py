@@ -1,0 +1,112 @@
+"""Database: the declarative base, column types and the session's extension object."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import registry as sa_registry
+
+from yipin import clock
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use yipin.clock.now() or an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with constraint naming and the project's column types."""
+
+    registry = sa_registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            datetime: UTCDateTime(),
+            dict[str, Any]: sa.JSON().with_variant(JSONB(), "postgresql"),
+            list[Any]: sa.JSON().with_variant(JSONB(), "postgresql"),
+        },
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def enum_column(enum_cls: type[enum.Enum], **kw: Any) -> Any:
+    """A string column holding a StrEnum's values (portable, no native ENUM type)."""
+    length = max(len(str(m.value)) for m in enum_cls) + 8
+    return mapped_column(
+        sa.Enum(
+            enum_cls,
+            native_enum=False,
+            length=length,
+            values_callable=lambda e: [m.value for m in e],
+            validate_strings=True,
+            create_constraint=False,
+        ),
+        **kw,
+    )
+
+
+class TimestampMixin:
+    """created_at / updated_at columns set from the project clock."""
+
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+
+
+def is_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def commit() -> None:
+    """Commit the unit of work, then hand the outbox entries it wrote to the job queue.
+
+    Views, jobs and CLI commands call this once per unit of work. Handing over is best effort:
+    whatever fails to go now is picked up by the outbox dispatcher.
+    """
+    from yipin.outbox.service import kick, take_new_ids
+
+    db.session.commit()
+    ids = take_new_ids(db.session)
+    if not ids:
+        return
+    try:
+        kick(ids)
+    except Exception:  # the entries are committed; the dispatcher retries them
+        db.session.rollback()
+        logging.getLogger("yipin.outbox").warning("outbox kick failed", exc_info=True)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _forget_outbox_ids(session: sa.orm.Session) -> None:
+    session.info.pop("outbox_new_ids", None)

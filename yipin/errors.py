@@ -1,0 +1,173 @@
+"""Domain errors and the one place that turns errors into JSON (``/api/``) or friendly pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from yipin.db import db
+from yipin.i18n import _l, bilingual
+
+log = logging.getLogger("yipin.errors")
+
+
+class DomainError(Exception):
+    """A rule of the domain refused an action. Carries a code, a message and data."""
+
+    status = 422
+    code = "invalid"
+    message: Any = _l("The request could not be completed.")
+
+    def __init__(
+        self,
+        message: Any = None,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        field: str | None = None,
+        errors: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        if message is not None:
+            self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.field = field
+        self.errors = errors or {}
+        self.params = params
+        super().__init__(self.code)
+
+    def texts(self) -> dict[str, str]:
+        return bilingual(self.message, **self.params)
+
+    def text(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    message = _l("Not found.")
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    message = _l("You are not allowed to do this.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    message = _l("This conflicts with the current state.")
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "validation_failed"
+    message = _l("Some fields are not valid.")
+
+
+STATUS_MESSAGES: dict[int, Any] = {
+    400: _l("The request was malformed."),
+    401: _l("Please log in first."),
+    403: _l("You are not allowed to do this."),
+    404: _l("The page or record you asked for does not exist."),
+    405: _l("This method is not allowed here."),
+    409: _l("This conflicts with the current state."),
+    413: _l("The upload is too large."),
+    415: _l("This content type is not supported."),
+    422: _l("Some fields are not valid."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Please try again later."),
+    503: _l("The service is temporarily unavailable."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+        and not request.accept_mimetypes.accept_html
+    )
+
+
+def error_response(
+    status: int,
+    code: str,
+    texts: dict[str, str],
+    errors: dict[str, Any] | None = None,
+    headers: Any = None,
+) -> tuple[Response, int] | tuple[Response, int, Any]:
+    """A JSON error (API) or a friendly page (site), in the user's language plus both."""
+    from yipin.i18n import current_language
+
+    lang = current_language()
+    message = texts.get(lang) or texts["zh_CN"]
+    if wants_json():
+        body: dict[str, Any] = {
+            "code": status,
+            "error": code,
+            "message": message,
+            "messages": texts,
+        }
+        if errors:
+            body["errors"] = errors
+        resp = jsonify(body)
+    else:
+        resp = render_template(
+            "errors/error.html", status=status, message=message, texts=texts, errors=errors
+        )
+    if headers:
+        return resp, status, headers
+    return resp, status
+
+
+def handle_domain_error(exc: DomainError) -> Any:
+    db.session.rollback()
+    errors = dict(exc.errors)
+    if exc.field:
+        errors.setdefault(exc.field, [exc.text()])
+    return error_response(exc.status, exc.code, exc.texts(), errors or None)
+
+
+def handle_http_exception(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    if status >= 500:
+        db.session.rollback()
+    errors = None
+    data = getattr(exc, "data", None)  # webargs / flask-smorest validation details
+    if isinstance(data, dict):
+        errors = data.get("messages") or data.get("errors")
+    message = STATUS_MESSAGES.get(status)
+    texts = bilingual(message) if message is not None else {"zh_CN": exc.name, "en": exc.name}
+    code = exc.name.lower().replace(" ", "_")
+    headers = None
+    if status == 429:
+        code = "too_many_requests"
+    if status == 405:
+        headers = {"Allow": ", ".join(getattr(exc, "valid_methods", None) or [])}
+    if status == 400 and "CSRF" in (exc.description or ""):
+        code = "csrf_failed"
+        texts = bilingual(
+            _l("The form has expired or lacks its security token. Reload the page and retry.")
+        )
+    return error_response(status, code, texts, errors, headers)
+
+
+def handle_unexpected(exc: Exception) -> Any:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return handle_http_exception(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    if not app.testing:  # tests see the traceback; users see a friendly page
+        app.register_error_handler(Exception, handle_unexpected)

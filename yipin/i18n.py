@@ -1,0 +1,86 @@
+"""Locale selection (zh-CN first, English available) and bilingual messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, g, request, session
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+__all__ = ["_", "_l", "bilingual", "compile_translations", "select_locale"]
+
+
+def select_locale() -> str:
+    """``?lang=`` (remembered in the session), then the user's choice, then zh_CN."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        session["lang"] = asked
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    if getattr(g, "api_user", None) is not None or request.path.startswith("/api/"):
+        header = request.accept_languages.best_match(["zh", "zh_CN", "en"])
+        if header == "en":
+            return "en"
+    if current_user and getattr(current_user, "locale", None) in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def bilingual(message: Any, **params: Any) -> dict[str, str]:
+    """Render a (lazy) message in Chinese and English: ``{"zh_CN": ..., "en": ...}``."""
+    out: dict[str, str] = {}
+    for locale in ("zh_CN", "en"):
+        with force_locale(locale):  # catalogs live in translations/zh and translations/en
+            text = str(message)
+            out[locale] = text % params if params else text
+    return out
+
+
+def current_language() -> str:
+    """``zh_CN`` or ``en`` (Babel spells the Chinese locale ``zh_Hans_CN``)."""
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        return "zh_CN"
+    return locale.language
+
+
+def compile_translations(directory: Path = TRANSLATIONS) -> None:
+    """Compile every ``messages.po`` whose ``.mo`` is missing or older (on app start)."""
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        tmp.replace(mo_path)
+
+
+def init_app(app: Flask) -> None:
+    from yipin.extensions import babel
+
+    try:
+        compile_translations()
+    except OSError:  # read-only install: rely on shipped .mo files
+        app.logger.warning("could not compile translations")
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+
+    @app.context_processor
+    def inject_language() -> dict[str, Any]:
+        return {"current_language": current_language, "languages": app.config["LANGUAGES"]}

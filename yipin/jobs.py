@@ -1,0 +1,76 @@
+"""The job queue: Redis + RQ when ``REDIS_URL`` is set, otherwise in-process execution.
+
+Jobs take IDs, never objects, and use RQ's JSON serializer. Every job runs inside a Flask app
+context: the worker's own, or one created here once per worker process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from redis import Redis
+from rq import Queue, SimpleWorker, Worker
+from rq.serializers import JSONSerializer
+
+log = logging.getLogger("yipin.jobs")
+_worker_app: Flask | None = None
+
+
+def redis_connection(url: str | None = None) -> Redis:
+    """A Redis client that fails fast when the server is down."""
+    return Redis.from_url(
+        url or current_app.config["REDIS_URL"],
+        socket_connect_timeout=2,
+        socket_timeout=5,
+        health_check_interval=30,
+    )
+
+
+def uses_rq(app: Flask | None = None) -> bool:
+    return bool((app or current_app).config.get("REDIS_URL"))
+
+
+def queue(app: Flask | None = None) -> Queue:
+    app = app or current_app
+    connection = app.extensions.get("yipin_redis")
+    if connection is None:
+        connection = app.extensions["yipin_redis"] = redis_connection(app.config["REDIS_URL"])
+    return Queue(app.config["RQ_QUEUE"], connection=connection, serializer=JSONSerializer)
+
+
+@contextlib.contextmanager
+def job_app_context() -> Iterator[Flask]:
+    """The current app, or (in a plain RQ worker) one app created for this process."""
+    global _worker_app
+    if has_app_context():
+        yield current_app._get_current_object()  # type: ignore[attr-defined]
+        return
+    if _worker_app is None:
+        from yipin import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        yield _worker_app
+
+
+def make_worker(app: Flask, *, simple: bool = False) -> Worker:
+    """An RQ worker on the app's queue (``SimpleWorker`` runs jobs in this process)."""
+    cls = SimpleWorker if simple else Worker
+    q = queue(app)
+    return cls([q], connection=q.connection, serializer=JSONSerializer)
+
+
+def ping(app: Flask) -> dict[str, Any]:
+    """Health of the job queue."""
+    if not uses_rq(app):
+        return {"ok": True, "mode": "embedded", "backend": "in-process"}
+    try:
+        q = queue(app)
+        q.connection.ping()
+        return {"ok": True, "mode": "real", "backend": "redis+rq", "queued": q.count}
+    except Exception as exc:  # health reports, never raises
+        return {"ok": False, "mode": "real", "backend": "redis+rq", "error": str(exc)}
