@@ -7,6 +7,7 @@ test the tables (except the region reference data) are emptied and Redis is flus
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -181,10 +182,9 @@ def _flush_redis(application: Flask) -> None:
     if application.config.get("REDIS_URL"):
         from yipin import jobs
 
-        try:
+        # a test may have stopped Redis; it restarts it itself
+        with contextlib.suppress(Exception):
             jobs.redis_connection(application.config["REDIS_URL"]).flushdb()
-        except Exception:  # a test may have stopped Redis; it restarts it itself
-            pass
 
 
 # ----------------------------------------------------------------------------- clients
@@ -264,6 +264,26 @@ def login_as(client: Client) -> Any:
         return client
 
     return do
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@pytest.fixture
+def reference(app: Flask) -> None:
+    """Categories, grade standards and regional brands (what ``flask setup`` loads)."""
+    from catalog.reference import load_reference
+
+    load_reference(db.session)
+    db.session.commit()
+
+
+@pytest.fixture
+def embedded_reference(embedded_app: Flask) -> None:
+    from catalog.reference import load_reference
+
+    load_reference(db.session)
+    db.session.commit()
 
 
 # ----------------------------------------------------------------------------- jobs

@@ -22,6 +22,15 @@ Python API (used by pytest fixtures)::
 PostgreSQL and Elasticsearch refuse to run as root: when run as root the test bed runs
 them as the system user ``yipin-testbed`` (created on first use). Only the standard
 library and ``requests`` are used here; Playwright is imported lazily by the Chromium check.
+
+Elasticsearch's integ-test zip is the bare server plus transport-netty4, x-pack-core/security
+and apm: there is no ``GET /`` or ``HEAD /`` (no rest-root module: the Python client's
+``info()`` fails and ``ping()`` is False; use ``cluster.health()``), no analysis-common (no
+keyword/whitespace/ngram/edge_ngram tokenizers, no asciifolding/cjk_* filters, no cjk
+analyzer), no reindex (no ``_delete_by_query``/``_update_by_query``/``_reindex``) and no
+painless. ``standard``, ``simple``, ``whitespace``, ``keyword`` and ``stop`` analyzers, the
+``lowercase``, ``stop`` and ``shingle`` filters work. The test bed adds stand-ins for the
+analysis-smartcn and analysis-icu plugins (see ES_PLUGINS below).
 """
 
 from __future__ import annotations

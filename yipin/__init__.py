@@ -21,11 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     _configure_logging(app)
 
+    import yipin.models  # noqa: F401  (every table in the metadata)
     from yipin import errors, i18n, web
     from yipin.accounts import security
     from yipin.extensions import api, db, migrate
-
-    import yipin.models  # noqa: F401  (every table in the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), compare_type=True, render_as_batch=True)
@@ -48,6 +47,4 @@ def _migrations_dir() -> str:
 def _configure_logging(app: Flask) -> None:
     level = app.config.get("LOG_LEVEL", "INFO")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")

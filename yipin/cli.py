@@ -41,7 +41,9 @@ def outbox_run(once: bool, interval: float) -> None:
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    click.echo(f"outbox dispatcher: {'rq' if current_app.config.get('REDIS_URL') else 'in-process'}")
+    click.echo(
+        f"outbox dispatcher: {'rq' if current_app.config.get('REDIS_URL') else 'in-process'}"
+    )
     while not stopping:
         try:
             handed = service.dispatch_due()

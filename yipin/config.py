@@ -94,9 +94,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     secure = production if secure is None else bool(secure)
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
-    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
 
 
 def normalise_database_url(url: str) -> str:

@@ -33,7 +33,12 @@ class Notification(Base):
 
 
 def notify_supplier(
-    session: Session, supplier_id: int, kind: str, title: str, body: str = "", link: str | None = None
+    session: Session,
+    supplier_id: int,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str | None = None,
 ) -> Notification:
     """Tell every staff member of a supplier (shown in the supplier portal)."""
     note = Notification(supplier_id=supplier_id, kind=kind, title=title, body=body, link=link)

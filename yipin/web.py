@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import time
 from typing import Any
 
@@ -12,24 +13,46 @@ from yipin import clock
 from yipin.money import format_fen
 
 
+# (module, attribute, url prefix for API blueprints); HTML blueprints carry their own prefix.
+HTML_BLUEPRINTS = [
+    "storefront.views",
+    "yipin.accounts.views",
+    "suppliers.views",
+    "console.views",
+    "console.suppliers",
+    "console.listings",
+    "console.sampling",
+    "console.warehouses",
+    "bureau.views",
+    "catalog.portal",
+    "catalog.trace_portal",
+    "catalog.imports_portal",
+    "catalog.trace",
+    "catalog.media",
+    "fulfillment.portal",
+    "yipin.health",
+]
+API_BLUEPRINTS = [
+    ("yipin.accounts.api", "/api/v1"),
+    ("yipin.regions.api", "/api/v1/regions"),
+    ("suppliers.api", "/api/v1/suppliers"),
+    ("catalog.api.reference", "/api/v1"),
+    ("catalog.api.products", "/api/v1"),
+    ("catalog.api.trace", "/api/v1"),
+    ("catalog.api.imports", "/api/v1"),
+    ("fulfillment.api", "/api/v1"),
+]
+
+
 def register(app: Flask) -> None:
-    from bureau.views import bp as bureau_bp
-    from console.views import bp as console_bp
-    from storefront.views import bp as storefront_bp
-    from suppliers.api import blp as suppliers_api
-    from suppliers.views import bp as suppliers_portal_bp
-    from yipin.accounts.api import blp as accounts_api
-    from yipin.accounts.views import bp as accounts_bp
     from yipin.extensions import api
-    from yipin.health import bp as health_bp
-    from yipin.regions.api import blp as regions_api
 
-    for bp in (storefront_bp, accounts_bp, suppliers_portal_bp, console_bp, bureau_bp, health_bp):
-        app.register_blueprint(bp)
-
-    api.register_blueprint(accounts_api, url_prefix="/api/v1")
-    api.register_blueprint(regions_api, url_prefix="/api/v1/regions")
-    api.register_blueprint(suppliers_api, url_prefix="/api/v1/suppliers")
+    for module in HTML_BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
+    for module, prefix in API_BLUEPRINTS:
+        blueprint = importlib.import_module(module).blp
+        if blueprint.deferred_functions:  # skip modules that define no route yet
+            api.register_blueprint(blueprint, url_prefix=prefix)
 
     @app.get("/api/docs/assets/<path:filename>")
     def api_docs_assets(filename: str) -> Any:
@@ -38,6 +61,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["local"] = _local_time
     app.jinja_env.globals["now"] = clock.now
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    from suppliers.labels import kind_label, status_label
+
+    app.jinja_env.globals["supplier_kind_label"] = kind_label
+    app.jinja_env.globals["supplier_status_label"] = status_label
 
     _outbox_hooks(app)
 

@@ -145,7 +145,12 @@ def test_open_redirect_after_login_is_ignored(client):
 
 @pytest.mark.parametrize(
     ("role", "home"),
-    [("consumer", "/"), ("operator", "/console/"), ("bureau", "/bureau/"), ("supplier", "/supplier/")],
+    [
+        ("consumer", "/"),
+        ("operator", "/console/"),
+        ("bureau", "/bureau/"),
+        ("supplier", "/supplier/"),
+    ],
 )
 def test_login_lands_on_the_roles_home(client, role, home):
     user = {

@@ -50,8 +50,10 @@ def _may_ride_on_cookies() -> bool:
     """Forms always need CSRF; API calls only when they carry the site's cookies."""
     if not request.path.startswith("/api/"):
         return True
-    cookies = (current_app.config["SESSION_COOKIE_NAME"], current_app.config.get(
-        "REMEMBER_COOKIE_NAME", "remember_token"))
+    cookies = (
+        current_app.config["SESSION_COOKIE_NAME"],
+        current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+    )
     return any(name in request.cookies for name in cookies)
 
 
@@ -116,7 +118,7 @@ def _failed(response: Any) -> bool:
 
 
 def _login_key() -> str:
-    login = (request.form.get("login") or (request.get_json(silent=True) or {}).get("login") or "")
+    login = request.form.get("login") or (request.get_json(silent=True) or {}).get("login") or ""
     return "login:" + str(login).strip().lower()
 
 
@@ -126,9 +128,9 @@ def _login_limit() -> str:
 
 def login_limits(view: Any) -> Any:
     """Failed logins: 5 a minute per account, 20 a minute per address; the next gets 429."""
-    view = limiter.limit(
-        _login_limit, key_func=_login_key, methods=["POST"], deduct_when=_failed
-    )(view)
+    view = limiter.limit(_login_limit, key_func=_login_key, methods=["POST"], deduct_when=_failed)(
+        view
+    )
     view = limiter.limit(
         "20 per minute", key_func=get_remote_address, methods=["POST"], deduct_when=_failed
     )(view)

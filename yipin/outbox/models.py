@@ -24,7 +24,9 @@ class OutboxEntry(Base):
     __tablename__ = "outbox_entries"
     __table_args__ = (sa.Index("ix_outbox_entries_due", "status", "next_attempt_at"),)
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     topic: Mapped[str] = mapped_column(sa.String(80), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[OutboxStatus] = enum_column(OutboxStatus, default=OutboxStatus.PENDING)

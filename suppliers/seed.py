@@ -1,0 +1,184 @@
+"""Demo suppliers: two in each of Ganzhou's 18 county-level units, of every kind, with their
+owners and staff, plus the platform's operator, bureau and consumer accounts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from suppliers import uscc
+from suppliers.models import Supplier, SupplierKind, SupplierStatus, SupplierStatusChange
+from yipin import clock
+from yipin.accounts.models import Role, SupplierRole, User
+from yipin.accounts.passwords import hash_password
+from yipin.regions.models import Region, RegionLevel
+from yipin.seed.context import DEMO_PASSWORD, Login, SeedContext
+
+C, F, E = SupplierKind.COOPERATIVE, SupplierKind.FAMILY_FARM, SupplierKind.ENTERPRISE
+# (county code, name, kind, 龙头企业, founded year, brand slugs it grows or makes, contact)
+SUPPLIERS: list[tuple[str, str, SupplierKind, bool, int, list[str], str]] = [
+    ("360702", "赣州橙乡农业发展有限公司", E, True, 2012, ["gannan-navel-orange", "gannan-rice-noodles"], "钟国华"),
+    ("360702", "章贡区水东蔬菜专业合作社", C, False, 2016, ["gannan-selenium-rice"], "刘秀英"),
+    ("360703", "南康区十八塘甜柚专业合作社", C, False, 2013, ["nankang-pomelo"], "赖永福"),
+    ("360703", "赣州市南康区旭日家庭农场", F, False, 2019, ["nankang-pomelo", "gannan-selenium-rice"], "曾旭日"),
+    ("360704", "赣县区大埠脐橙专业合作社", C, False, 2011, ["gannan-navel-orange"], "谢春生"),
+    ("360704", "赣州客家米粉食品有限公司", E, False, 2015, ["gannan-rice-noodles"], "黄丽萍"),
+    ("360722", "信丰县安西脐橙专业合作社", C, False, 2010, ["gannan-navel-orange"], "邱建国"),
+    ("360722", "江西信丰绿源农业开发有限公司", E, True, 2008, ["gannan-navel-orange", "gannan-camellia-oil"], "罗志强"),
+    ("360723", "大余县南安板鸭食品有限公司", E, True, 2006, ["nanan-salted-duck"], "何文斌"),
+    ("360723", "大余县青龙家庭农场", F, False, 2020, ["gannan-selenium-rice"], "李青龙"),
+    ("360724", "上犹县梅水园村茶叶专业合作社", C, False, 2014, ["shangyou-green-tea"], "陈美玲"),
+    ("360724", "江西上犹犹江绿月茶业有限公司", E, True, 2009, ["shangyou-green-tea"], "蔡明辉"),
+    ("360725", "崇义县君子谷果业专业合作社", C, False, 2015, ["gannan-navel-orange"], "朱立新"),
+    ("360725", "崇义县阳岭家庭农场", F, False, 2021, ["shangyou-green-tea", "gannan-camellia-oil"], "郭阳"),
+    ("360726", "安远县三百山脐橙专业合作社", C, False, 2012, ["gannan-navel-orange"], "唐桂香"),
+    ("360726", "安远县鹤子米粉有限公司", E, False, 2017, ["gannan-rice-noodles"], "欧阳平"),
+    ("360728", "定南县岭北家庭农场", F, False, 2018, ["gannan-navel-orange"], "叶小军"),
+    ("360728", "定南县客家油茶专业合作社", C, False, 2013, ["gannan-camellia-oil"], "廖远山"),
+    ("360729", "全南县雅溪蜂业专业合作社", C, False, 2016, ["gannan-camellia-oil"], "温志红"),
+    ("360729", "全南县兆坑家庭农场", F, False, 2022, ["gannan-selenium-rice"], "徐兆坑"),
+    ("360730", "宁都县黄鸡养殖专业合作社", C, False, 2011, ["ningdu-yellow-chicken"], "彭德胜"),
+    ("360730", "江西宁都富硒农业有限公司", E, True, 2014, ["gannan-selenium-rice"], "肖建平"),
+    ("360731", "于都县梓山富硒蔬菜专业合作社", C, False, 2017, ["gannan-selenium-rice"], "管金兰"),
+    ("360731", "于都县银坑油茶家庭农场", F, False, 2019, ["gannan-camellia-oil"], "丁银生"),
+    ("360732", "兴国县灰鹅养殖专业合作社", C, False, 2012, ["xingguo-grey-goose"], "李长冈"),
+    ("360732", "兴国县长冈油茶开发有限公司", E, False, 2010, ["gannan-camellia-oil"], "张红梅"),
+    ("360733", "会昌县小密家庭农场", F, False, 2020, ["gannan-navel-orange"], "曾小密"),
+    ("360733", "会昌县筠门岭脐橙专业合作社", C, False, 2013, ["gannan-navel-orange"], "钟兰英"),
+    ("360734", "寻乌县晨光脐橙专业合作社", C, False, 2009, ["gannan-navel-orange", "xunwu-mandarin"], "刘建华"),
+    ("360734", "江西寻乌天源果业有限公司", E, True, 2007, ["gannan-navel-orange", "xunwu-mandarin"], "古天源"),
+    ("360735", "石城县通芯白莲专业合作社", C, False, 2012, ["shicheng-white-lotus"], "温莲花"),
+    ("360735", "石城县琴江家庭农场", F, False, 2021, ["shicheng-white-lotus", "gannan-selenium-rice"], "熊琴"),
+    ("360781", "瑞金市叶坪富硒大米专业合作社", C, False, 2015, ["gannan-selenium-rice"], "杨叶坪"),
+    ("360781", "瑞金市红都油茶家庭农场", F, False, 2023, ["gannan-camellia-oil"], "赖红"),
+    ("360783", "龙南市客家围屋农产品有限公司", E, False, 2016, ["gannan-rice-noodles", "gannan-camellia-oil"], "徐围屋"),
+    ("360783", "龙南市九连山茶叶专业合作社", C, False, 2014, ["shangyou-green-tea"], "刘九连"),
+]
+# A few not yet verified, so the operator's queue has work.
+NOT_VERIFIED = {
+    "赣州市南康区旭日家庭农场": (SupplierStatus.PENDING, None),
+    "瑞金市红都油茶家庭农场": (SupplierStatus.PENDING, None),
+    "全南县兆坑家庭农场": (SupplierStatus.REJECTED, "营业执照照片模糊，请重新上传清晰的原件照片。"),
+    "崇义县阳岭家庭农场": (SupplierStatus.SUSPENDED, "食品生产许可证过期，补证后恢复。"),
+}
+ENTITY = {C: "93", F: "92", E: "91"}
+ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def DEMO_LOGINS() -> list[Login]:  # noqa: N802  (a constant computed on demand)
+    """The accounts the demo prints (the first supplier owners stand for the rest)."""
+    logins = [
+        Login("operator", "13900000001", "赣南优品运营 王敏"),
+        Login("bureau", "13900000002", "赣州市商务局 统计科", "(全市, read-only)"),
+        Login("bureau", "13900000003", "寻乌县农业农村局", "(寻乌县, read-only)"),
+        Login("consumer", "13900000010", "消费者 陈晓", "(also 13900000011–14)"),
+    ]
+    for i, row in enumerate(SUPPLIERS[:3]):
+        logins.append(Login("supplier", owner_phone(i), f"{row[1]} 负责人 {row[6]}"))
+    logins.append(Login("supplier", "1391000xx01", "xx = 01…36: owner of each supplier"))
+    return logins
+
+
+def owner_phone(index: int) -> str:
+    return f"1391000{index + 1:02d}01"
+
+
+def staff_phone(index: int) -> str:
+    return f"1391000{index + 1:02d}02"
+
+
+def seed(ctx: SeedContext) -> None:
+    session = ctx.session
+    password = hash_password(DEMO_PASSWORD)
+    now = clock.now()
+
+    def user(phone: str, name: str, role: Role, **kw: object) -> User:
+        u = User(phone=phone, password_hash=password, display_name=name, role=role, **kw)
+        session.add(u)
+        return u
+
+    operator = user("13900000001", "王敏", Role.OPERATOR)
+    user("13900000002", "赣州市商务局 统计科", Role.BUREAU, bureau_region_code="3607")
+    user("13900000003", "寻乌县农业农村局", Role.BUREAU, bureau_region_code="360734")
+    for i, name in enumerate(["陈晓", "林嘉怡", "王浩然", "赵雨桐", "孙立伟"]):
+        user(f"139000000{10 + i}", name, Role.CONSUMER)
+    session.flush()
+
+    villages = _villages_by_county(session)
+    for index, row in enumerate(ctx.progress(SUPPLIERS, "suppliers")):
+        county, name, kind, leading, year, focus, contact = row
+        status, reason = NOT_VERIFIED.get(name, (SupplierStatus.VERIFIED, None))
+        org = "MA" + "".join(ctx.rng.choice(ORG_CHARS) for _ in range(7))
+        supplier = Supplier(
+            name=name,
+            kind=kind,
+            is_leading_enterprise=leading,
+            uscc=uscc.make(ENTITY[kind] + county + org),
+            legal_representative=contact,
+            contact_name=contact,
+            contact_phone=owner_phone(index),
+            region_code=ctx.rng.choice(villages[county]),
+            address_detail=f"{ctx.rng.randint(1, 88)} 号",
+            registered_on=date(year, ctx.rng.randint(1, 12), ctx.rng.randint(1, 28)),
+            introduction=f"{name}位于{_county_name(session, county)}，"
+            + "坚持绿色种植，产地直发，品质可追溯。",
+            status=status,
+            status_reason=reason,
+            verified_at=now - timedelta(days=ctx.rng.randint(30, 900))
+            if status != SupplierStatus.PENDING
+            else None,
+        )
+        session.add(supplier)
+        session.flush()
+        session.add(
+            SupplierStatusChange(
+                supplier_id=supplier.id, from_status=None, to_status=SupplierStatus.PENDING
+            )
+        )
+        if status != SupplierStatus.PENDING:
+            session.add(
+                SupplierStatusChange(
+                    supplier_id=supplier.id,
+                    from_status=SupplierStatus.PENDING,
+                    to_status=status,
+                    reason=reason,
+                    actor_id=operator.id,
+                    at=supplier.verified_at or now,
+                )
+            )
+        user(
+            owner_phone(index),
+            contact,
+            Role.SUPPLIER,
+            supplier_id=supplier.id,
+            supplier_role=SupplierRole.OWNER,
+        )
+        if index % 2 == 0:
+            user(
+                staff_phone(index),
+                f"{name[:2]}员工",
+                Role.SUPPLIER,
+                supplier_id=supplier.id,
+                supplier_role=SupplierRole.STAFF,
+            )
+        ctx.focus[supplier.id] = focus
+    session.flush()
+    ctx.logins.extend(DEMO_LOGINS())
+
+
+def _villages_by_county(session: sa.orm.Session) -> dict[str, list[str]]:
+    codes = session.scalars(
+        sa.select(Region.code).where(
+            Region.level == RegionLevel.VILLAGE, Region.code.startswith("3607")
+        )
+    )
+    out: dict[str, list[str]] = {}
+    for code in codes:
+        out.setdefault(code[:6], []).append(code)
+    return out
+
+
+def _county_name(session: sa.orm.Session, code: str) -> str:
+    region = session.get(Region, code)
+    return region.name if region else code
