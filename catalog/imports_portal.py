@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("imports_portal", __name__, url_prefix="/supplier/imports", template_folder="templates")
+bp = Blueprint(
+    "imports_portal", __name__, url_prefix="/supplier/imports", template_folder="templates"
+)

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("console_suppliers", __name__, url_prefix="/console/suppliers", template_folder="templates")
+bp = Blueprint(
+    "console_suppliers", __name__, url_prefix="/console/suppliers", template_folder="templates"
+)

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("console_warehouses", __name__, url_prefix="/console/warehouses", template_folder="templates")
+bp = Blueprint(
+    "console_warehouses", __name__, url_prefix="/console/warehouses", template_folder="templates"
+)

@@ -18,20 +18,52 @@ from yipin.seed.context import DEMO_PASSWORD, Login, SeedContext
 C, F, E = SupplierKind.COOPERATIVE, SupplierKind.FAMILY_FARM, SupplierKind.ENTERPRISE
 # (county code, name, kind, 龙头企业, founded year, brand slugs it grows or makes, contact)
 SUPPLIERS: list[tuple[str, str, SupplierKind, bool, int, list[str], str]] = [
-    ("360702", "赣州橙乡农业发展有限公司", E, True, 2012, ["gannan-navel-orange", "gannan-rice-noodles"], "钟国华"),
+    (
+        "360702",
+        "赣州橙乡农业发展有限公司",
+        E,
+        True,
+        2012,
+        ["gannan-navel-orange", "gannan-rice-noodles"],
+        "钟国华",
+    ),
     ("360702", "章贡区水东蔬菜专业合作社", C, False, 2016, ["gannan-selenium-rice"], "刘秀英"),
     ("360703", "南康区十八塘甜柚专业合作社", C, False, 2013, ["nankang-pomelo"], "赖永福"),
-    ("360703", "赣州市南康区旭日家庭农场", F, False, 2019, ["nankang-pomelo", "gannan-selenium-rice"], "曾旭日"),
+    (
+        "360703",
+        "赣州市南康区旭日家庭农场",
+        F,
+        False,
+        2019,
+        ["nankang-pomelo", "gannan-selenium-rice"],
+        "曾旭日",
+    ),
     ("360704", "赣县区大埠脐橙专业合作社", C, False, 2011, ["gannan-navel-orange"], "谢春生"),
     ("360704", "赣州客家米粉食品有限公司", E, False, 2015, ["gannan-rice-noodles"], "黄丽萍"),
     ("360722", "信丰县安西脐橙专业合作社", C, False, 2010, ["gannan-navel-orange"], "邱建国"),
-    ("360722", "江西信丰绿源农业开发有限公司", E, True, 2008, ["gannan-navel-orange", "gannan-camellia-oil"], "罗志强"),
+    (
+        "360722",
+        "江西信丰绿源农业开发有限公司",
+        E,
+        True,
+        2008,
+        ["gannan-navel-orange", "gannan-camellia-oil"],
+        "罗志强",
+    ),
     ("360723", "大余县南安板鸭食品有限公司", E, True, 2006, ["nanan-salted-duck"], "何文斌"),
     ("360723", "大余县青龙家庭农场", F, False, 2020, ["gannan-selenium-rice"], "李青龙"),
     ("360724", "上犹县梅水园村茶叶专业合作社", C, False, 2014, ["shangyou-green-tea"], "陈美玲"),
     ("360724", "江西上犹犹江绿月茶业有限公司", E, True, 2009, ["shangyou-green-tea"], "蔡明辉"),
     ("360725", "崇义县君子谷果业专业合作社", C, False, 2015, ["gannan-navel-orange"], "朱立新"),
-    ("360725", "崇义县阳岭家庭农场", F, False, 2021, ["shangyou-green-tea", "gannan-camellia-oil"], "郭阳"),
+    (
+        "360725",
+        "崇义县阳岭家庭农场",
+        F,
+        False,
+        2021,
+        ["shangyou-green-tea", "gannan-camellia-oil"],
+        "郭阳",
+    ),
     ("360726", "安远县三百山脐橙专业合作社", C, False, 2012, ["gannan-navel-orange"], "唐桂香"),
     ("360726", "安远县鹤子米粉有限公司", E, False, 2017, ["gannan-rice-noodles"], "欧阳平"),
     ("360728", "定南县岭北家庭农场", F, False, 2018, ["gannan-navel-orange"], "叶小军"),
@@ -46,13 +78,45 @@ SUPPLIERS: list[tuple[str, str, SupplierKind, bool, int, list[str], str]] = [
     ("360732", "兴国县长冈油茶开发有限公司", E, False, 2010, ["gannan-camellia-oil"], "张红梅"),
     ("360733", "会昌县小密家庭农场", F, False, 2020, ["gannan-navel-orange"], "曾小密"),
     ("360733", "会昌县筠门岭脐橙专业合作社", C, False, 2013, ["gannan-navel-orange"], "钟兰英"),
-    ("360734", "寻乌县晨光脐橙专业合作社", C, False, 2009, ["gannan-navel-orange", "xunwu-mandarin"], "刘建华"),
-    ("360734", "江西寻乌天源果业有限公司", E, True, 2007, ["gannan-navel-orange", "xunwu-mandarin"], "古天源"),
+    (
+        "360734",
+        "寻乌县晨光脐橙专业合作社",
+        C,
+        False,
+        2009,
+        ["gannan-navel-orange", "xunwu-mandarin"],
+        "刘建华",
+    ),
+    (
+        "360734",
+        "江西寻乌天源果业有限公司",
+        E,
+        True,
+        2007,
+        ["gannan-navel-orange", "xunwu-mandarin"],
+        "古天源",
+    ),
     ("360735", "石城县通芯白莲专业合作社", C, False, 2012, ["shicheng-white-lotus"], "温莲花"),
-    ("360735", "石城县琴江家庭农场", F, False, 2021, ["shicheng-white-lotus", "gannan-selenium-rice"], "熊琴"),
+    (
+        "360735",
+        "石城县琴江家庭农场",
+        F,
+        False,
+        2021,
+        ["shicheng-white-lotus", "gannan-selenium-rice"],
+        "熊琴",
+    ),
     ("360781", "瑞金市叶坪富硒大米专业合作社", C, False, 2015, ["gannan-selenium-rice"], "杨叶坪"),
     ("360781", "瑞金市红都油茶家庭农场", F, False, 2023, ["gannan-camellia-oil"], "赖红"),
-    ("360783", "龙南市客家围屋农产品有限公司", E, False, 2016, ["gannan-rice-noodles", "gannan-camellia-oil"], "徐围屋"),
+    (
+        "360783",
+        "龙南市客家围屋农产品有限公司",
+        E,
+        False,
+        2016,
+        ["gannan-rice-noodles", "gannan-camellia-oil"],
+        "徐围屋",
+    ),
     ("360783", "龙南市九连山茶叶专业合作社", C, False, 2014, ["shangyou-green-tea"], "刘九连"),
 ]
 # A few not yet verified, so the operator's queue has work.
@@ -66,7 +130,7 @@ ENTITY = {C: "93", F: "92", E: "91"}
 ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-def DEMO_LOGINS() -> list[Login]:  # noqa: N802  (a constant computed on demand)
+def DEMO_LOGINS() -> list[Login]:
     """The accounts the demo prints (the first supplier owners stand for the rest)."""
     logins = [
         Login("operator", "13900000001", "赣南优品运营 王敏"),

@@ -296,13 +296,18 @@ class Jobs:
         self.app = app
 
     def run(self) -> int:
+        """Dispatch due outbox entries, then work the queue empty; returns jobs finished."""
+        from rq.registry import FinishedJobRegistry
+
         from yipin import jobs
         from yipin.outbox import service
 
         service.dispatch_due()
-        worker = jobs.make_worker(self.app, simple=True)
-        worker.work(burst=True)
-        return worker.successful_job_count
+        queue = jobs.queue(self.app)
+        finished = FinishedJobRegistry(queue=queue)
+        before = finished.count
+        jobs.make_worker(self.app, simple=True).work(burst=True, logging_level="WARNING")
+        return finished.count - before
 
     def dispatch(self) -> int:
         from yipin.outbox import service

@@ -34,7 +34,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     web.register(app)
 
-    from yipin import cli
+    from yipin import cli, tasks
+
+    tasks.load_all()
 
     cli.init_app(app)
     return app

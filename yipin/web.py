@@ -12,7 +12,6 @@ from swagger_ui_bundle import swagger_ui_path
 from yipin import clock
 from yipin.money import format_fen
 
-
 # (module, attribute, url prefix for API blueprints); HTML blueprints carry their own prefix.
 HTML_BLUEPRINTS = [
     "storefront.views",

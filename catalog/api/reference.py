@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-blp = Blueprint("reference_api", __name__, description="Categories, grade standards and regional brands")
+blp = Blueprint(
+    "reference_api", __name__, description="Categories, grade standards and regional brands"
+)

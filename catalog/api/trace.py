@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-blp = Blueprint("trace_api", __name__, description="Batches, 合格证, inspections, certifications, sampling")
+blp = Blueprint(
+    "trace_api", __name__, description="Batches, 合格证, inspections, certifications, sampling"
+)

@@ -1,0 +1,1 @@
+"""Catalog actions: typed functions that change state (flush, never commit)."""

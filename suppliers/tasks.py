@@ -1,0 +1,1 @@
+"""Jobs (outbox handlers) of this package."""
