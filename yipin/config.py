@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_WEBHOOK_SECRET": None,
     "STRIPE_API_BASE": None,  # stripe-mock in tests
     "MEDIA_DIR": None,  # uploaded images; default <instance>/media
+    "PLATFORM_REGION": "3607",  # suppliers and origins lie in this region (赣州市)
     "RQ_QUEUE": "yipin",
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": [5, 30, 120, 600, 1800, 3600, 7200, 14400],
