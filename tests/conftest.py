@@ -42,7 +42,7 @@ def _build_schema(url: str) -> None:
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
                 conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade()
+        upgrade(revision="heads")
         load_regions(db.session)
         db.session.commit()
         db.engine.dispose()

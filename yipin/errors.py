@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from yipin.db import db
@@ -160,6 +161,24 @@ def handle_http_exception(exc: HTTPException) -> Any:
     return error_response(status, code, texts, errors, headers)
 
 
+def handle_data_error(exc: Exception) -> Any:
+    """A value the database cannot hold (NUL byte, number out of range): the client's input."""
+    db.session.rollback()
+    log.info("refused a value the database cannot store: %s", exc)
+    return error_response(
+        400, "invalid_value", bilingual(_l("A value in the request is not acceptable."))
+    )
+
+
+def reject_nul_bytes() -> None:
+    """NUL bytes are never valid text here (PostgreSQL refuses them): 400 before any view."""
+    from werkzeug.exceptions import BadRequest
+
+    values = [request.path, *request.args.values(), *request.form.values()]
+    if any("\x00" in v for v in values):
+        raise BadRequest("NUL byte in the request")
+
+
 def handle_unexpected(exc: Exception) -> Any:
     log.exception("unhandled error on %s %s", request.method, request.path)
     db.session.rollback()
@@ -169,5 +188,7 @@ def handle_unexpected(exc: Exception) -> Any:
 def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(sa_exc.DataError, handle_data_error)
+    app.before_request(reject_nul_bytes)
     if not app.testing:  # tests see the traceback; users see a friendly page
         app.register_error_handler(Exception, handle_unexpected)
