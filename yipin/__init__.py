@@ -3,7 +3,6 @@ the outbox and the CLI."""
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -47,6 +46,6 @@ def _migrations_dir() -> str:
 
 
 def _configure_logging(app: Flask) -> None:
-    level = app.config.get("LOG_LEVEL", "INFO")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from yipin import logs
+
+    logs.init_app(app)

@@ -169,3 +169,22 @@ def test_inactive_account_cannot_log_in(client):
     db.session.commit()
     response = client.submit("/login", {"login": user.login, "password": PASSWORD})
     assert response.status_code == 200 and "密码错误" in response.get_data(as_text=True)
+
+
+def test_sign_up_and_rate_limit_on_the_embedded_defaults(embedded_client):
+    """No Redis: the limiter counts in memory, sessions work the same."""
+    response = embedded_client.submit(
+        "/signup", {"login": "13912340000", "password": "Gannan2026"}
+    )
+    assert response.status_code == 302
+    embedded_client.submit("/logout")
+    for _ in range(5):
+        embedded_client.submit("/login", {"login": "13912340000", "password": "nope-nope1"})
+    blocked = embedded_client.submit("/login", {"login": "13912340000", "password": "Gannan2026"})
+    assert blocked.status_code == 429
+
+
+def test_every_response_carries_a_request_id(client):
+    response = client.get("/", headers={"X-Request-ID": "lb-1234"})
+    assert response.headers["X-Request-ID"] == "lb-1234"
+    assert len(client.get("/").headers["X-Request-ID"]) == 16
