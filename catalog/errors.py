@@ -54,9 +54,27 @@ class DuplicateSku(Conflict):
 
 class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
-    message = _l("A product that is %(status)s cannot be %(action)s.")
+    message = _l("The product is %(current)s: %(action)s is not possible.")
 
 
 class ReasonRequired(DomainError):
     code = "reason_required"
     message = _l("Give a reason.")
+
+
+class StaleRevision(Conflict):
+    code = "stale_revision"
+    message = _l(
+        "The product changed while you were looking at it (revision %(seen)s, now "
+        "%(current)s). Reload the page and review it again."
+    )
+
+
+class TooManyImages(DomainError):
+    code = "too_many_images"
+    message = _l("A product has at most %(limit)s images.")
+
+
+class DuplicateImage(Conflict):
+    code = "duplicate_image"
+    message = _l("This picture is already among the product's images.")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import uuid
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,47 +52,83 @@ def media_root() -> Path:
     return Path(current_app.config["MEDIA_DIR"])
 
 
-def _read_capped(stream: IO[bytes], limit: int) -> bytes:
+def _read_capped(stream: IO[bytes] | None, limit: int) -> bytes:
+    """At most ``limit`` bytes; one byte more means the file is too large (nothing parsed)."""
+    if stream is None:
+        raise InvalidImage(field="image")
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise ImageTooLarge(limit_mb=limit // (1024 * 1024), field="image")
+    if not data:
+        raise InvalidImage(field="image")
     return data
 
 
+def _too_many_pixels() -> TooManyPixels:
+    return TooManyPixels(
+        limit_mp=current_app.config["IMAGE_MAX_PIXELS"] // 1_000_000, field="image"
+    )
+
+
 def inspect(data: bytes) -> tuple[str, int, int]:
-    """(format, width, height) from the header, without decoding pixels; refuses the rest."""
+    """(format, width, height) from the header, without decoding pixels; refuses the rest.
+
+    ``Image.open`` reads only the header. Pillow's own bomb guard may already raise there for
+    absurd sizes; either way the answer is "too many pixels", and no pixel is decoded.
+    """
     max_pixels = current_app.config["IMAGE_MAX_PIXELS"]
     try:
-        with PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as img:
-            fmt, (width, height) = img.format, img.size
-    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as img:
+                fmt, (width, height) = img.format, img.size
+    except PILImage.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise InvalidImage(field="image") from None
     if fmt not in ACCEPTED_FORMATS:
         raise InvalidImage(field="image")
-    if width * height > max_pixels or width <= 0 or height <= 0:
-        raise TooManyPixels(limit_mp=max_pixels // 1_000_000, field="image")
+    if width <= 0 or height <= 0:
+        raise InvalidImage(field="image")
+    if width * height > max_pixels:
+        raise _too_many_pixels()
     return fmt, width, height
 
 
 def _decode(data: bytes, fmt: str) -> PILImage.Image:
+    """Decode (after ``inspect`` passed), upright, in a mode WebP can hold, metadata dropped."""
     try:
-        with PILImage.open(io.BytesIO(data), formats=(fmt,)) as img:
-            img.load()
-            img = ImageOps.exif_transpose(img)  # keep the picture upright, drop the tag
-            return img.copy()
-    except (UnidentifiedImageError, PILImage.DecompressionBombError, OSError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(io.BytesIO(data), formats=(fmt,)) as opened:
+                opened.load()
+                icc = opened.info.get("icc_profile")
+                img = ImageOps.exif_transpose(opened)  # keep the picture upright
+                img = img.copy()
+        if img.mode not in ("RGB", "RGBA", "L", "LA"):
+            has_alpha = "A" in img.getbands() or "transparency" in img.info
+            img = img.convert("RGBA" if has_alpha else "RGB")
+    except PILImage.DecompressionBombError:
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
         raise InvalidImage(field="image") from None
+    # Nothing of the upload's metadata travels on: no EXIF (GPS!), XMP, comments or text chunks.
+    img.info = {"icc_profile": icc} if icc else {}
+    return img
 
 
 def _clean_original(img: PILImage.Image, fmt: str) -> bytes:
-    """Re-encode without EXIF, XMP, ICC text or PNG text chunks."""
+    """Re-encode without EXIF, XMP, comments or PNG text chunks (the ICC profile stays)."""
     out = io.BytesIO()
+    extra: dict[str, Any] = {}
+    if img.info.get("icc_profile"):
+        extra["icc_profile"] = img.info["icc_profile"]
     if fmt == "JPEG":
-        img.convert("RGB").save(out, "JPEG", quality=92, optimize=True)
+        img.convert("RGB").save(out, "JPEG", quality=92, optimize=True, **extra)
     elif fmt == "PNG":
-        img.save(out, "PNG", optimize=True)
+        img.save(out, "PNG", optimize=True, **extra)
     else:
-        img.save(out, "WEBP", quality=90)
+        img.save(out, "WEBP", quality=90, **extra)
     return out.getvalue()
 
 
@@ -106,21 +144,24 @@ def store_upload(
     data = _read_capped(stream, current_app.config["IMAGE_MAX_BYTES"])
     fmt, _, _ = inspect(data)
     img = _decode(data, fmt)
-    if img.mode not in ("RGB", "RGBA", "L", "LA"):
-        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
 
     key = uuid.uuid4().hex
     folder = media_root() / key[:2] / key
     folder.mkdir(parents=True, exist_ok=True)
-    original = _clean_original(img, fmt)
-    (folder / f"original.{EXTENSIONS[fmt]}").write_bytes(original)
-
-    renditions: dict[str, Any] = {}
-    for name, side in RENDITIONS.items():
-        copy = img.copy()
-        copy.thumbnail((side, side), PILImage.Resampling.LANCZOS)
-        copy.save(folder / f"{name}.webp", "WEBP", quality=82, method=4)
-        renditions[name] = {"file": f"{name}.webp", "width": copy.width, "height": copy.height}
+    try:
+        original = _clean_original(img, fmt)
+        (folder / f"original.{EXTENSIONS[fmt]}").write_bytes(original)
+        renditions: dict[str, Any] = {}
+        for name, side in RENDITIONS.items():
+            copy = img.copy()
+            copy.thumbnail((side, side), PILImage.Resampling.LANCZOS)
+            if copy.mode not in ("RGB", "RGBA"):
+                copy = copy.convert("RGBA" if "A" in copy.getbands() else "RGB")
+            copy.save(folder / f"{name}.webp", "WEBP", quality=82, method=4)
+            renditions[name] = {"file": f"{name}.webp", "width": copy.width, "height": copy.height}
+    except (OSError, ValueError):
+        shutil.rmtree(folder, ignore_errors=True)
+        raise InvalidImage(field="image") from None
     renditions["original"] = {
         "file": f"original.{EXTENSIONS[fmt]}",
         "width": img.width,
@@ -142,6 +183,14 @@ def store_upload(
     session.add(row)
     session.flush()
     return row
+
+
+def remove_files(storage_key: str) -> None:
+    """Delete an image's stored files (call after the commit that dropped its row)."""
+    root = media_root().resolve()
+    folder = (root / storage_key).resolve()
+    if folder.parent.parent == root and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def file_path(image: Image, rendition: str) -> Path | None:

@@ -16,14 +16,21 @@ from yipin.db import db
 bp = Blueprint("media", __name__, url_prefix="/media")
 
 
+def _may_see_private(img: Image) -> bool:
+    """Licences are identity documents: only their supplier's staff and operators see them."""
+    if not current_user.is_authenticated:
+        return False
+    if current_user.is_operator:
+        return True
+    return current_user.is_supplier_staff and can_read(current_user, img)
+
+
 @bp.get("/images/<int:image_id>/<rendition>")
 def image(image_id: int, rendition: str) -> Any:
     img = db.session.get(Image, image_id)
     if img is None:
         abort(404)
-    if not images.is_public(img) and not (
-        current_user.is_authenticated and can_read(current_user, img)
-    ):
+    if not images.is_public(img) and not _may_see_private(img):
         abort(404)
     path = images.file_path(img, rendition)
     if path is None or not path.exists():

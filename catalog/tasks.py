@@ -13,3 +13,24 @@ def product_changed(payload: dict[str, Any]) -> None:
     from search import index
 
     index.sync_product(payload["product_id"])
+
+
+@handler("catalog.certifications_expiry")
+def certifications_expiry(payload: dict[str, Any]) -> None:
+    """Daily: tell holders about expired and soon-expiring certificates (idempotent)."""
+    from datetime import date
+
+    from catalog.certifications import notify_expired_certifications
+    from yipin import clock
+    from yipin.db import db
+
+    day = date.fromisoformat(payload["day"]) if payload.get("day") else clock.today_local()
+    notify_expired_certifications(db.session, day)
+
+
+@handler("catalog.import")
+def run_import(payload: dict[str, Any]) -> None:
+    """Run (or resume) a bulk import of products and stock (``catalog.importer``)."""
+    from catalog import importer
+
+    importer.run_job(payload["job_id"])

@@ -2,8 +2,254 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from suppliers import actions, queries
+from suppliers.forms import (
+    ACTION_LABELS,
+    AUTHORISATION_BADGES,
+    AUTHORISATION_STATES,
+    CERTIFICATION_KINDS,
+    GrantForm,
+    QueueFilterForm,
+    RevokeForm,
+    StatusForm,
+    form_error,
+)
+from suppliers.models import Supplier
+from yipin import clock
+from yipin.accounts.models import Role
+from yipin.accounts.permissions import actor, role_required
+from yipin.db import commit, db
+from yipin.errors import DomainError, NotFound
+from yipin.i18n import _
+from yipin.regions import queries as regions
 
 bp = Blueprint(
     "console_suppliers", __name__, url_prefix="/console/suppliers", template_folder="templates"
 )
+PER_PAGE = 20
+
+
+def _page_arg() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+def _counties() -> list[tuple[str, str]]:
+    return [
+        (r.code, r.name)
+        for r in regions.children(db.session, current_app.config["PLATFORM_REGION"])
+    ]
+
+
+# ----------------------------------------------------------------------------- the queue
+
+
+@bp.get("/")
+@role_required(Role.OPERATOR)
+def queue() -> Any:
+    """Suppliers to verify (pending first), filtered by status, county and kind."""
+    form = QueueFilterForm(request.args)
+    form.county.choices = [("", _("All counties")), *_counties()]
+    form.validate()
+    flt = queries.QueueFilter(
+        status=form.status_value(),
+        county=form.county.data if form.county.data and not form.county.errors else None,
+        kind=form.kind_value(),
+        q=form.q.data or "",
+    )
+    page = queries.verification_queue(db.session, flt, _page_arg(), PER_PAGE)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "console/suppliers/queue.html",
+        form=form,
+        page=page,
+        counts=queries.status_counts(db.session),
+        filters=args,
+        other_filters={k: v for k, v in args.items() if k != "status"},
+    )
+
+
+# ----------------------------------------------------------------------------- one supplier
+
+
+@bp.get("/<int:supplier_id>")
+@role_required(Role.OPERATOR)
+def detail(supplier_id: int) -> Any:
+    """Everything about one supplier, with the verification actions."""
+    return _detail(supplier_id)
+
+
+def _detail(supplier_id: int, form: StatusForm | None = None, status: int = 200) -> Any:
+    supplier = queries.supplier_detail(db.session, supplier_id)
+    if supplier is None:
+        raise NotFound()
+    today = clock.today_local()
+    return (
+        render_template(
+            "console/suppliers/detail.html",
+            supplier=supplier,
+            certifications=queries.certifications_of(db.session, supplier.id),
+            authorisations=[
+                (a, queries.authorisation_state(a, today)) for a in supplier.authorisations
+            ],
+            today=today,
+            actions=actions.allowed_actions(supplier.status),
+            action_labels=ACTION_LABELS,
+            reason_required=actions.REASON_REQUIRED,
+            form=form or StatusForm(formdata=None),
+            failed_action=form.action.data if form is not None else None,
+            authorisation_states=AUTHORISATION_STATES,
+            authorisation_badges=AUTHORISATION_BADGES,
+            certification_kinds=CERTIFICATION_KINDS,
+        ),
+        status,
+    )
+
+
+@bp.post("/<int:supplier_id>/status")
+@role_required(Role.OPERATOR)
+def change_status(supplier_id: int) -> Any:
+    """Verify, reject (reason), suspend (reason) or restore."""
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            supplier = actions.change_status(
+                db.session, actor(), supplier_id, form.action.data, form.reason.data
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                raise
+            if not form_error(form, exc):
+                flash(exc.text(), "error")
+            return _detail(supplier_id, form, exc.status)
+        commit()
+        flash(
+            _(
+                "%(name)s is now %(status)s.",
+                name=supplier.name,
+                status=str(actions.STATUS_WORDS[supplier.status]),
+            ),
+            "success",
+        )
+        return redirect(url_for(".detail", supplier_id=supplier_id))
+    return _detail(supplier_id, form, 422)
+
+
+# ----------------------------------------------------------------------------- brands
+
+
+@bp.route("/authorisations", methods=["GET", "POST"])
+@role_required(Role.OPERATOR)
+def authorisations() -> Any:
+    """Grant brand authorisations (POST) and list them (filter by supplier, brand, state)."""
+    form = GrantForm()
+    _grant_choices(form)
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                auth = actions.grant_authorisation(
+                    db.session,
+                    actor(),
+                    supplier_id=form.supplier_id.data,
+                    brand_id=form.brand_id.data,
+                    valid_from=form.valid_from.data,
+                    valid_to=form.valid_to.data,
+                    certificate_number=form.certificate_number.data,
+                )
+            except DomainError as exc:
+                db.session.rollback()
+                if not form_error(form, exc):
+                    flash(exc.text(), "error")
+            else:
+                commit()
+                flash(
+                    _(
+                        "%(supplier)s may use %(brand)s from %(start)s to %(end)s.",
+                        supplier=auth.supplier.name,
+                        brand=auth.brand.name,
+                        start=auth.valid_from,
+                        end=auth.valid_to,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".authorisations"))
+        status = 422
+    elif request.args.get("supplier_id", "").isdigit():
+        form.supplier_id.data = int(request.args["supplier_id"])
+    return _authorisations_page(form, status)
+
+
+def _grant_choices(form: GrantForm) -> None:
+    suppliers = db.session.execute(
+        sa.select(Supplier.id, Supplier.name).order_by(Supplier.name)
+    ).all()
+    form.supplier_id.choices = [(0, "—"), *[(i, n) for i, n in suppliers]]
+    form.brand_id.choices = [(0, "—"), *[(b.id, b.name) for b in queries.brands(db.session)]]
+
+
+def _authorisations_page(form: GrantForm, status: int = 200) -> Any:
+    def as_int(name: str) -> int | None:
+        raw = request.args.get(name, "")
+        return int(raw) if raw.isdigit() else None
+
+    state = request.args.get("state") if request.args.get("state") in AUTHORISATION_STATES else None
+    flt = queries.AuthorisationFilter(
+        supplier_id=as_int("supplier_id"),
+        brand_id=as_int("brand_id"),
+        state=state,
+        q=request.args.get("q", "")[:60],
+    )
+    today = clock.today_local()
+    page = queries.paginate(
+        db.session, queries.authorisations_stmt(flt, today), _page_arg(), PER_PAGE
+    )
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return (
+        render_template(
+            "console/suppliers/authorisations.html",
+            form=form,
+            revoke_form=RevokeForm(formdata=None),
+            page=page,
+            rows=[(a, queries.authorisation_state(a, today)) for a in page.items],
+            brands=queries.brands(db.session),
+            flt=flt,
+            filters=args,
+            authorisation_states=AUTHORISATION_STATES,
+            authorisation_badges=AUTHORISATION_BADGES,
+        ),
+        status,
+    )
+
+
+@bp.post("/authorisations/<int:authorisation_id>/revoke")
+@role_required(Role.OPERATOR)
+def revoke_authorisation(authorisation_id: int) -> Any:
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason: the supplier will see it."), "error")
+        return redirect(url_for(".authorisations"))
+    try:
+        auth = actions.revoke_authorisation(db.session, actor(), authorisation_id, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.text(), "error")
+    else:
+        commit()
+        flash(
+            _(
+                "The authorisation of %(supplier)s for %(brand)s has been revoked.",
+                supplier=auth.supplier.name,
+                brand=auth.brand.name,
+            ),
+            "info",
+        )
+    return redirect(url_for(".authorisations"))

@@ -98,3 +98,33 @@ class Stock(Base):
     @property
     def owner_supplier_id(self) -> int:
         return self.supplier_id
+
+
+class StockMovementKind(StrEnum):
+    SET = "set"  # 盘点: the on-hand count was set
+    ADJUST = "adjust"  # 调整: + / − with a reason (received, damaged, returned …)
+    IMPORT = "import"  # set by a bulk import
+
+
+class StockMovement(Base):
+    """One change of a stock row's on-hand count: who, when, by how much and why (库存流水)."""
+
+    __tablename__ = "stock_movements"
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    stock_id: Mapped[int] = mapped_column(sa.ForeignKey("stock.id", ondelete="CASCADE"), index=True)
+    supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
+    kind: Mapped[StockMovementKind] = enum_column(StockMovementKind)
+    delta: Mapped[int]
+    on_hand_after: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.String(200), default="")
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
+
+    stock: Mapped[Stock] = relationship()
+
+    @property
+    def owner_supplier_id(self) -> int:
+        return self.supplier_id

@@ -1,7 +1,277 @@
-"""Supplier portal: warehouses and stock per variant per warehouse."""
+"""Supplier portal: warehouses and stock per variant per warehouse (库存)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from fulfillment import actions, queries
+from fulfillment.actions import capability_label, kind_label, storage_label
+from fulfillment.forms import AdjustStockForm, SetStockForm, WarehouseForm
+from fulfillment.models import Warehouse
+from yipin.accounts.forms import EmptyForm
+from yipin.accounts.models import Role, User
+from yipin.accounts.permissions import actor, load, role_required
+from yipin.db import commit, db
+from yipin.errors import DomainError
+from yipin.i18n import _
 
 bp = Blueprint("stock_portal", __name__, url_prefix="/supplier/stock", template_folder="templates")
+PER_PAGE = 30
+
+bp.add_app_template_global(kind_label, "warehouse_kind_label")
+bp.add_app_template_global(storage_label, "storage_label")
+bp.add_app_template_global(capability_label, "capability_label")
+
+
+def form_error(form: Any, exc: DomainError) -> None:
+    """Show a domain error on its field, or as a message when it belongs to no field."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.text()]
+    else:
+        flash(exc.text(), "error")
+
+
+def low_threshold() -> int:
+    return int(current_app.config.get("STOCK_LOW_THRESHOLD", queries.LOW_STOCK_DEFAULT))
+
+
+def _stock_forms(user: User) -> tuple[SetStockForm, AdjustStockForm, list[Warehouse]]:
+    set_form = SetStockForm(prefix="set")
+    adjust_form = AdjustStockForm(prefix="adj")
+    options = [
+        (v.id, f"{v.product.name} · {v.spec} · {v.sku}")
+        for v in db.session.scalars(queries.stock_variants(user.supplier_id))
+    ]
+    warehouses = queries.usable_warehouses(db.session, user.supplier_id)
+    places = [
+        (
+            w.id,
+            f"{w.name} ({w.code}) · {kind_label(w.kind)} · "
+            + (_("platform shared") if w.is_platform_run else _("own"))
+            + f" · {capability_label(w.cold_capability)}",
+        )
+        for w in warehouses
+    ]
+    for form in (set_form, adjust_form):
+        form.variant_id.choices = options
+        form.warehouse_id.choices = places
+    if request.method == "GET":
+        for form in (set_form, adjust_form):
+            if request.args.get("variant", type=int):
+                form.variant_id.data = request.args.get("variant", type=int)
+            if request.args.get("warehouse", type=int):
+                form.warehouse_id.data = request.args.get("warehouse", type=int)
+    return set_form, adjust_form, warehouses
+
+
+def _render_stock(
+    set_form: SetStockForm | None = None,
+    adjust_form: AdjustStockForm | None = None,
+    status: int = 200,
+) -> Any:
+    user = actor()
+    low = low_threshold()
+    text = request.args.get("q", "")
+    low_only = request.args.get("low") == "1"
+    page = db.paginate(
+        queries.stock_variants(user.supplier_id, text=text, low_only=low_only, low=low),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    table = queries.stock_table(db.session, user.supplier_id, list(page.items), low)
+    default_set, default_adjust, usable = _stock_forms(user)
+    set_form = set_form or default_set
+    adjust_form = adjust_form or default_adjust
+    return (
+        render_template(
+            "fulfillment/stock.html",
+            section="stock",
+            page=page,
+            table=table,
+            usable=usable,
+            set_form=set_form,
+            adjust_form=adjust_form,
+            movements=queries.recent_movements(db.session, user.supplier_id),
+            q=text,
+            low_only=low_only,
+        ),
+        status,
+    )
+
+
+def _back_to(stock: Any) -> Any:
+    return redirect(url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id))
+
+
+@bp.get("/")
+@role_required(Role.SUPPLIER)
+def stock() -> Any:
+    """The stock table: each variant × each warehouse, available = on hand − reserved."""
+    return _render_stock()
+
+
+def _choices_from(form: Any) -> None:
+    user = actor()
+    set_form, _adj, _w = _stock_forms(user)
+    form.variant_id.choices = set_form.variant_id.choices
+    form.warehouse_id.choices = set_form.warehouse_id.choices
+
+
+@bp.post("/set")
+@role_required(Role.SUPPLIER)
+def set_stock() -> Any:
+    form = SetStockForm(prefix="set")
+    _choices_from(form)
+    if form.validate_on_submit():
+        try:
+            stock = actions.set_on_hand(
+                db.session,
+                actor(),
+                form.variant_id.data,
+                form.warehouse_id.data,
+                form.on_hand.data,
+                reason=form.reason.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            commit()
+            flash(
+                _(
+                    "Stock set: %(n)s units on hand, %(a)s available.",
+                    n=stock.on_hand,
+                    a=stock.available,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id)
+            )
+    return _render_stock(set_form=form, status=422)
+
+
+@bp.post("/adjust")
+@role_required(Role.SUPPLIER)
+def adjust() -> Any:
+    form = AdjustStockForm(prefix="adj")
+    _choices_from(form)
+    if form.validate_on_submit():
+        try:
+            stock = actions.adjust_stock(
+                db.session,
+                actor(),
+                form.variant_id.data,
+                form.warehouse_id.data,
+                form.delta.data,
+                form.reason.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            commit()
+            flash(
+                _(
+                    "Stock adjusted: %(n)s units on hand, %(a)s available.",
+                    n=stock.on_hand,
+                    a=stock.available,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id)
+            )
+    return _render_stock(adjust_form=form, status=422)
+
+
+# ----------------------------------------------------------------------------- warehouses
+
+
+@bp.get("/warehouses")
+@role_required(Role.SUPPLIER)
+def warehouses() -> Any:
+    """The supplier's own warehouses and the platform's shared ones it may use."""
+    user = actor()
+    rows = queries.with_totals(
+        db.session, list(db.session.scalars(queries.warehouses_stmt(user))), user
+    )
+    own = [r for r in rows if r.warehouse.supplier_id == user.supplier_id]
+    shared = [r for r in rows if r.warehouse.supplier_id is None and r.warehouse.is_active]
+    return render_template(
+        "fulfillment/warehouses.html",
+        section="stock",
+        own=own,
+        shared=shared,
+        empty_form=EmptyForm(),
+    )
+
+
+def _warehouse_form(obj: Warehouse | None = None) -> WarehouseForm:
+    form = WarehouseForm(obj=obj)
+    form.supplier_id.choices = [(actor().supplier_id, actor().supplier.name)]
+    return form
+
+
+@bp.route("/warehouses/new", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def new_warehouse() -> Any:
+    form = _warehouse_form()
+    if form.validate_on_submit():
+        try:
+            warehouse = actions.create_warehouse(db.session, actor(), form.draft())
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            commit()
+            flash(_("Warehouse %(code)s created.", code=warehouse.code), "success")
+            return redirect(url_for(".warehouses"))
+    return render_template(
+        "fulfillment/warehouse_form.html", section="stock", form=form, warehouse=None
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/warehouses/<int:warehouse_id>/edit", methods=["GET", "POST"])
+@role_required(Role.SUPPLIER)
+def edit_warehouse(warehouse_id: int) -> Any:
+    warehouse = load(Warehouse, warehouse_id, change=True)
+    form = _warehouse_form(warehouse)
+    if form.validate_on_submit():
+        try:
+            actions.update_warehouse(db.session, actor(), warehouse.id, form.draft())
+        except DomainError as exc:
+            db.session.rollback()
+            form_error(form, exc)
+        else:
+            commit()
+            flash(_("Warehouse %(code)s saved.", code=warehouse.code), "success")
+            return redirect(url_for(".warehouses"))
+    return render_template(
+        "fulfillment/warehouse_form.html", section="stock", form=form, warehouse=warehouse
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/warehouses/<int:warehouse_id>/active")
+@role_required(Role.SUPPLIER)
+def toggle_warehouse(warehouse_id: int) -> Any:
+    warehouse = load(Warehouse, warehouse_id, change=True)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            actions.set_warehouse_active(db.session, actor(), warehouse.id, not warehouse.is_active)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.text(), "error")
+        else:
+            commit()
+            flash(
+                _("Warehouse %(code)s reopened.", code=warehouse.code)
+                if warehouse.is_active
+                else _("Warehouse %(code)s closed.", code=warehouse.code),
+                "success",
+            )
+    return redirect(url_for(".warehouses"))

@@ -48,7 +48,9 @@ def document(product: Any) -> dict[str, Any]:
 
 
 def sync_product(product_id: int) -> None:
-    """Index a listed product; remove anything else. A no-op on the SQL fallback engine."""
+    """Index a listed product of a supplier that may sell; remove anything else.
+
+    A no-op on the SQL fallback engine (it queries the catalog tables directly)."""
     if not engine.uses_elasticsearch():
         return
     from catalog.models import Product
@@ -56,7 +58,7 @@ def sync_product(product_id: int) -> None:
     product = db.session.get(Product, product_id)
     es = engine.client()
     ensure_index()
-    if product is None or not product.is_listed:
-        es.delete(index=index_name(), id=str(product_id), ignore_status=404)
+    if product is None or not product.is_listed or not product.supplier.can_sell:
+        es.options(ignore_status=404).delete(index=index_name(), id=str(product_id))
         return
     es.index(index=index_name(), id=str(product_id), document=document(product))

@@ -1,15 +1,238 @@
-"""Consumer pages."""
+"""Consumer pages: home (brands and what is in season), brand, category listing and product.
+
+Server-rendered, mobile-first, zh-CN first. Only listed products of verified suppliers are
+shown (``storefront.queries``); an unknown or unlisted product is a friendly 404.
+"""
 
 from __future__ import annotations
 
+import calendar
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
+
+from catalog import images
+from catalog.models import CertificationKind, Grade, Image, StorageClass
+from storefront import queries
+from yipin import clock
+from yipin.db import db
+from yipin.errors import NotFound
+from yipin.i18n import _l, current_language
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
+
+STORAGE_LABELS = {
+    StorageClass.AMBIENT: _l("Ambient"),
+    StorageClass.CHILLED: _l("Chilled"),
+    StorageClass.FROZEN: _l("Frozen"),
+}
+STORAGE_HINTS = {
+    StorageClass.AMBIENT: _l("Keep in a cool, dry place"),
+    StorageClass.CHILLED: _l("Keep at 0–10 °C; shipped by cold chain"),
+    StorageClass.FROZEN: _l("Keep at −18 °C or below; shipped frozen"),
+}
+CERT_LABELS = {
+    CertificationKind.GREEN_FOOD: _l("Green Food"),
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Geographical indication"),
+    CertificationKind.NOTABLE_PRODUCT: _l("Notable product"),
+    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence"),
+}
+CERT_SHORT = {
+    CertificationKind.GREEN_FOOD: _l("Green"),
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.GEOGRAPHICAL_INDICATION: _l("GI"),
+    CertificationKind.NOTABLE_PRODUCT: _l("Notable"),
+    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("SC"),
+}
+SORT_LABELS = {
+    "new": _l("Newest"),
+    "price_asc": _l("Price ↑"),
+    "price_desc": _l("Price ↓"),
+}
+# A glyph and a tone for each category (shortcuts and image placeholders).
+CATEGORY_LOOK = {
+    "fresh-fruit": ("果", "orange"),
+    "vegetables": ("蔬", "green"),
+    "grain-oil": ("粮", "gold"),
+    "tea": ("茶", "tea"),
+    "processed-food": ("食", "red"),
+    "meat-poultry": ("禽", "rose"),
+    "dried-goods": ("珍", "earth"),
+    "honey": ("蜜", "amber"),
+}
+BRAND_TONES = {
+    "gannan-navel-orange": "orange",
+    "xunwu-mandarin": "orange",
+    "nankang-pomelo": "lime",
+    "gannan-camellia-oil": "gold",
+    "shangyou-green-tea": "tea",
+    "ningdu-yellow-chicken": "amber",
+    "nanan-salted-duck": "red",
+    "shicheng-white-lotus": "rose",
+    "xingguo-grey-goose": "earth",
+    "gannan-selenium-rice": "green",
+    "gannan-rice-noodles": "earth",
+}
+
+
+class ProductNotFound(NotFound):
+    code = "product_not_found"
+    message = _l("This product is not on sale, or no longer exists.")
+
+
+class PageNotFound(NotFound):
+    message = _l("The page or record you asked for does not exist.")
+
+
+# ----------------------------------------------------------------------------- template helpers
+
+
+def loc(obj: Any, attr: str = "name") -> str:
+    """The English field (``name_en``, ``title_en``) in English when it has one."""
+    if current_language() == "en":
+        english = getattr(obj, f"{attr}_en", "")
+        if english:
+            return str(english)
+    return str(getattr(obj, attr))
+
+
+def month_label(month: int) -> str:
+    if current_language() == "en":
+        return calendar.month_abbr[month]
+    return f"{month}月"
+
+
+def months_label(months: list[int]) -> str:
+    """Months as ranges in calendar order from the first of a run: 11月–2月, 3月–5月."""
+    if not months:
+        return ""
+    chosen = set(months)
+    if len(chosen) == 12:
+        return str(_l("all year"))
+    starts = [m for m in sorted(chosen) if (m - 2) % 12 + 1 not in chosen]
+    runs = []
+    for start in starts:
+        end = start
+        while end % 12 + 1 in chosen:
+            end = end % 12 + 1
+        runs.append(
+            month_label(start) if start == end else f"{month_label(start)}–{month_label(end)}"
+        )
+    return "、".join(runs) if current_language() != "en" else ", ".join(runs)
+
+
+def grade_label(grade: Grade | None, short: bool = False) -> str:
+    """A grade's name; short: 压榨成品油茶籽油 一级 → 压榨一级 (for cards)."""
+    if grade is None:
+        return ""
+    if current_language() == "en" and grade.name_en:
+        return grade.name_en
+    if short and " " in grade.name:
+        head, tail = grade.name.split(" ", 1)
+        return f"{head[:2]}{tail}"
+    return grade.name
+
+
+def image_url(image: Image | None, rendition: str = "medium") -> str | None:
+    return images.url(image, rendition)
+
+
+def county_name(region: Any) -> str:
+    """The county of a region from its full name (江西省 赣州市 寻乌县 … → 寻乌县)."""
+    parts = (region.full_name or "").split()
+    return parts[2] if len(parts) > 2 else region.name
+
+
+def place_name(region: Any) -> str:
+    """A village's everyday name: 新南村委会 → 新南村, 中山居委会 → 中山社区."""
+    name = str(region.name)
+    for suffix, short in (
+        ("村民委员会", "村"),
+        ("村委会", "村"),
+        ("居民委员会", "社区"),
+        ("居委会", "社区"),
+    ):
+        if name.endswith(suffix):
+            return name[: -len(suffix)] + short
+    return name
+
+
+def weight_label(grams: int) -> str:
+    if grams >= 1000:
+        kg = grams / 1000
+        return f"{kg:g} kg"
+    return f"{grams} g"
+
+
+def listing_args(base: dict[str, Any], filters: queries.Filters, **changes: Any) -> dict[str, Any]:
+    """URL arguments of a listing link: the page's own (slug) plus the filters, changed."""
+    return {**base, **filters.args(**changes)}
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {
+        "loc": loc,
+        "month_label": month_label,
+        "months_label": months_label,
+        "grade_label": grade_label,
+        "image_url": image_url,
+        "weight_label": weight_label,
+        "county_name": county_name,
+        "place_name": place_name,
+        "listing_args": listing_args,
+        "storage_label": lambda s: str(STORAGE_LABELS[StorageClass(s)]),
+        "storage_hint": lambda s: str(STORAGE_HINTS[StorageClass(s)]),
+        "cert_label": lambda k: str(CERT_LABELS[CertificationKind(k)]),
+        "cert_short": lambda k: str(CERT_SHORT[CertificationKind(k)]),
+        "category_look": lambda slug: CATEGORY_LOOK.get(slug, ("品", "orange")),
+        "brand_tone": lambda slug: BRAND_TONES.get(slug, "orange"),
+        "sort_labels": SORT_LABELS,
+        "storage_labels": STORAGE_LABELS,
+        "today": clock.today_local(),
+    }
+
+
+# ----------------------------------------------------------------------------- pages
 
 
 @bp.get("/")
 def home() -> Any:
-    """Consumer home: regional brands and what is in season."""
-    return render_template("storefront/home.html")
+    """Consumer home: regional brands, what is in season this month, featured products."""
+    data = queries.home(db.session, clock.today_local())
+    return render_template("storefront/home.html", home=data)
+
+
+@bp.get("/brands/<slug>")
+def brand(slug: str) -> Any:
+    """A regional brand's story and its products."""
+    filters = queries.Filters.parse(request.args)
+    data = queries.brand_page(db.session, slug, filters, clock.today_local())
+    if data is None:
+        raise PageNotFound()
+    return render_template("storefront/brand.html", data=data, filters=filters)
+
+
+@bp.get("/c/<slug>")
+def category(slug: str) -> Any:
+    """A category's products with sorting, filters and pages."""
+    filters = queries.Filters.parse(request.args)
+    listing = queries.category_listing(db.session, slug, filters, clock.today_local())
+    if listing is None:
+        raise PageNotFound()
+    return render_template("storefront/category.html", listing=listing, filters=filters)
+
+
+@bp.get("/p/<int:product_id>")
+def product(product_id: int) -> Any:
+    """A product: gallery, variants, grades and their standard, certificates, 合格证 and
+    traceability, season, origin and the supplier."""
+    try:
+        variant_id: int | None = int(request.args.get("v", ""))
+    except ValueError:
+        variant_id = None
+    data = queries.product_page(db.session, product_id, variant_id, clock.today_local())
+    if data is None:
+        raise ProductNotFound()
+    return render_template("storefront/product.html", data=data)

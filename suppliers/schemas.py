@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import SupplierKind, SupplierStatus
+from suppliers.queries import authorisation_state, invitation_state
+from yipin.accounts.schemas import UserSchema
+
+PHONE = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"
+
+
+class CategoryRefSchema(Schema):
+    id = fields.Int()
+    slug = fields.Str()
+    name = fields.Str()
+    requires_food_licence = fields.Bool()
 
 
 class SupplierSchema(Schema):
@@ -22,17 +35,179 @@ class SupplierSchema(Schema):
     address_detail = fields.Str()
     registered_on = fields.Date()
     introduction = fields.Str()
+    main_categories = fields.List(fields.Nested(CategoryRefSchema))
     status = fields.Enum(SupplierStatus, by_value=True)
     status_reason = fields.Str(allow_none=True)
     verified_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
     registered_in_city = fields.Bool()
+    can_sell = fields.Bool()
+
+
+class SupplierListArgs(Schema):
+    status = fields.Enum(SupplierStatus, by_value=True, load_default=None)
+    kind = fields.Enum(SupplierKind, by_value=True, load_default=None)
+    county = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    q = fields.Str(load_default="", validate=validate.Length(max=60))
 
 
 class SupplierUpdateSchema(Schema):
     """What a supplier's owner may change without a new verification."""
 
     contact_name = fields.Str(validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(validate=validate.Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$"))
+    contact_phone = fields.Str(validate=validate.Regexp(PHONE))
     contact_email = fields.Email(allow_none=True)
     address_detail = fields.Str(validate=validate.Length(max=200))
     introduction = fields.Str(validate=validate.Length(max=5000))
+
+
+class SupplierFieldsSchema(Schema):
+    """The supplier's details, sent as multipart/form-data (with the licence images)."""
+
+    name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
+    kind = fields.Enum(SupplierKind, by_value=True, required=True)
+    is_leading_enterprise = fields.Bool(load_default=False)
+    uscc = fields.Str(required=True, validate=validate.Length(max=40))
+    legal_representative = fields.Str(required=True, validate=validate.Length(min=1, max=60))
+    contact_name = fields.Str(required=True, validate=validate.Length(min=1, max=60))
+    contact_phone = fields.Str(required=True, validate=validate.Length(max=20))
+    contact_email = fields.Str(load_default=None, validate=validate.Length(max=254))
+    region_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    address_detail = fields.Str(load_default="", validate=validate.Length(max=200))
+    registered_on = fields.Date(required=True)
+    introduction = fields.Str(load_default="", validate=validate.Length(max=5000))
+    main_category_ids = fields.List(
+        fields.Int(), required=True, validate=validate.Length(min=1, max=20)
+    )
+    food_licence_number = fields.Str(load_default="", validate=validate.Length(max=40))
+    food_licence_issuer = fields.Str(load_default="", validate=validate.Length(max=120))
+    food_licence_valid_from = fields.Date(load_default=None)
+    food_licence_valid_to = fields.Date(load_default=None)
+
+
+class ApplicationSchema(SupplierFieldsSchema):
+    """A new supplier and its owner's account."""
+
+    login = fields.Str(
+        required=True,
+        validate=validate.Length(max=254),
+        metadata={"description": "The owner's mobile number or e-mail."},
+    )
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+
+
+class LicenceFilesSchema(Schema):
+    licence_image = Upload(metadata={"description": "营业执照: JPEG, PNG or WebP."})
+    food_licence_image = Upload(
+        metadata={"description": "食品生产许可证, when a category needs one."}
+    )
+
+
+class ApplicationResultSchema(Schema):
+    supplier = fields.Nested(SupplierSchema)
+    owner = fields.Nested(UserSchema)
+
+
+class VerificationSchema(Schema):
+    action = fields.Str(
+        required=True, validate=validate.OneOf(sorted(a.value for a in OPERATOR_ACTIONS))
+    )
+    reason = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Required to reject or suspend; the supplier sees it."},
+    )
+
+
+class StatusChangeSchema(Schema):
+    id = fields.Int()
+    from_status = fields.Enum(SupplierStatus, by_value=True, allow_none=True)
+    to_status = fields.Enum(SupplierStatus, by_value=True)
+    reason = fields.Str(allow_none=True)
+    at = fields.DateTime()
+    actor_id = fields.Int(allow_none=True)
+    actor_name = fields.Str(allow_none=True)
+    actor_role = fields.Str(allow_none=True)
+
+
+class StaffCreateSchema(Schema):
+    login = fields.Str(required=True, validate=validate.Length(max=254))
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+
+
+class InvitationCreateSchema(Schema):
+    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    email = fields.Email(load_default=None, allow_none=True)
+
+
+class InvitationSchema(Schema):
+    id = fields.Int()
+    supplier_id = fields.Int()
+    display_name = fields.Str()
+    phone = fields.Str(allow_none=True)
+    email = fields.Str(allow_none=True)
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    accepted_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    state = fields.Function(lambda i: invitation_state(i))
+
+
+class NewInvitationSchema(InvitationSchema):
+    code = fields.Str(metadata={"description": "Shown once; only its SHA-256 digest is kept."})
+    link = fields.Str()
+
+
+class InvitationAcceptSchema(Schema):
+    code = fields.Str(required=True, validate=validate.Length(min=8, max=100))
+    login = fields.Str(required=True, validate=validate.Length(max=254))
+    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+
+
+# ----------------------------------------------------------------------------- brands
+
+STATES = ("valid", "upcoming", "expired", "revoked")
+
+
+class AuthorisationSchema(Schema):
+    id = fields.Int(dump_only=True)
+    supplier_id = fields.Int()
+    supplier_name = fields.Function(lambda a: a.supplier.name)
+    brand_id = fields.Int()
+    brand_slug = fields.Function(lambda a: a.brand.slug)
+    brand_name = fields.Function(lambda a: a.brand.name)
+    certificate_number = fields.Str(allow_none=True)
+    valid_from = fields.Date()
+    valid_to = fields.Date()
+    revoked_at = fields.DateTime(allow_none=True)
+    revoke_reason = fields.Str(allow_none=True)
+    created_at = fields.DateTime()
+    state = fields.Function(
+        lambda a: authorisation_state(a),
+        metadata={"description": "valid / upcoming / expired / revoked, today in China."},
+    )
+
+
+class AuthorisationCreateSchema(Schema):
+    supplier_id = fields.Int(required=True)
+    brand_id = fields.Int(required=True)
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(required=True)
+    certificate_number = fields.Str(
+        load_default=None, allow_none=True, validate=validate.Length(max=60)
+    )
+
+
+class AuthorisationListArgs(Schema):
+    supplier_id = fields.Int(load_default=None)
+    brand_id = fields.Int(load_default=None)
+    state = fields.Str(load_default=None, validate=validate.OneOf(STATES))
+
+
+class RevokeSchema(Schema):
+    reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))

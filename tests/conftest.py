@@ -24,6 +24,8 @@ from tests import testbed
 from yipin import clock, create_app
 from yipin.db import db
 
+pytest_plugins = ["tests.browser.fixtures"]  # live_server, browser, page for every package
+
 KEEP_TABLES = {"regions", "alembic_version"}
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024}
 

@@ -45,6 +45,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
     "IMAGE_MAX_PIXELS": 40_000_000,
+    "IMPORT_MAX_BYTES": 10 * 1024 * 1024,  # bulk import files (CSV / XLSX)
+    "IMPORT_MAX_ROWS": 50_000,
+    "IMPORT_COMMIT_EVERY": 200,  # rows per commit: progress shows, a crash resumes there
+    "IMPORT_DIR": None,  # uploaded import files; default <MEDIA_DIR>/imports
+    "STOCK_LOW_THRESHOLD": 10,  # available units at or below this are highlighted
     "API_TITLE": "Yipin API",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",

@@ -107,6 +107,16 @@ def commit() -> None:
         logging.getLogger("yipin.outbox").warning("outbox kick failed", exc_info=True)
 
 
-@sa.event.listens_for(sa.orm.Session, "after_rollback")
-def _forget_outbox_ids(session: sa.orm.Session) -> None:
-    session.info.pop("outbox_new_ids", None)
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _forget_outbox_ids(session: sa.orm.Session, previous: sa.orm.SessionTransaction) -> None:
+    """The outermost transaction rolled back: its outbox entries were never written.
+
+    A savepoint's rollback (one bad import row) keeps the entries of the rows before it."""
+    session.info.pop("outbox_emitted", None)  # a rolled-back entry may be needed again
+    if previous.parent is None:
+        session.info.pop("outbox_new_ids", None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _forget_emitted(session: sa.orm.Session) -> None:
+    session.info.pop("outbox_emitted", None)

@@ -35,6 +35,7 @@ API_BLUEPRINTS = [
     ("yipin.accounts.api", "/api/v1"),
     ("yipin.regions.api", "/api/v1/regions"),
     ("suppliers.api", "/api/v1/suppliers"),
+    ("suppliers.authorisations_api", "/api/v1/brand-authorisations"),
     ("catalog.api.reference", "/api/v1"),
     ("catalog.api.products", "/api/v1"),
     ("catalog.api.trace", "/api/v1"),

@@ -1,31 +1,44 @@
-"""Products (SPU) and variants (SKU): create, change, and the listing review state machine.
+"""Products (SPU), variants (SKU) and their images: create, change, and the listing review
+state machine.
 
-Content changes of a listed product send it back to review; price, list price, order limit and
-stock changes do not. Every transition is in ``TRANSITIONS`` and leaves a ``ListingReview`` row.
+Content changes of a listed product send it back to review; price, list price, order limit,
+active flag, sort order, image order and stock changes do not. Every transition is in
+``TRANSITIONS`` and leaves a ``ListingReview`` row carrying a snapshot of the reviewable content
+(the review page diffs against the last approved one).
+
+Who may act: these functions refuse another supplier's staff (as missing), bureau and consumer
+accounts; ``approve``/``reject`` need an operator. ``actor=None`` is the system (seed, jobs).
+The web layer applies the finer rules (e.g. only supplier staff submit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog import rules
+from catalog import images as image_store
+from catalog import queries, rules
 from catalog.errors import (
+    DuplicateImage,
     DuplicateSku,
     InvalidProduct,
     ReasonRequired,
+    StaleRevision,
+    TooManyImages,
     TransitionNotAllowed,
 )
 from catalog.models import (
     Category,
     Grade,
     GradeStandard,
+    ImagePurpose,
     ListingReview,
     Product,
+    ProductImage,
     ProductStatus,
     RegionalBrand,
     ReviewEvent,
@@ -34,12 +47,16 @@ from catalog.models import (
 )
 from suppliers.models import Supplier
 from yipin import clock, outbox
-from yipin.accounts.models import User
-from yipin.errors import NotFound
-from yipin.i18n import _l
+from yipin.accounts.models import Role, User
+from yipin.errors import Forbidden, NotFound
+from yipin.i18n import _l, bilingual
+from yipin.notifications import notify_supplier
 from yipin.regions.models import Region
 
 PRODUCT_CHANGED = "catalog.product_changed"  # outbox topic: search index, caches
+MAX_IMAGES = 12  # per product
+MAX_REASON = 1000
+PORTAL_PRODUCT_PATH = "/supplier/catalog/products/{id}"  # link in notifications
 
 
 class Action(StrEnum):
@@ -58,26 +75,32 @@ TRANSITIONS: dict[tuple[ProductStatus, Action], tuple[ProductStatus, ReviewEvent
     (S.DELISTED, Action.SUBMIT): (S.PENDING_REVIEW, ReviewEvent.SUBMITTED),
     (S.PENDING_REVIEW, Action.APPROVE): (S.LISTED, ReviewEvent.APPROVED),
     (S.PENDING_REVIEW, Action.REJECT): (S.REJECTED, ReviewEvent.REJECTED),
-    (S.PENDING_REVIEW, Action.WITHDRAW): (S.DRAFT, ReviewEvent.REJECTED),
+    (S.PENDING_REVIEW, Action.WITHDRAW): (S.DRAFT, ReviewEvent.WITHDRAWN),
     (S.LISTED, Action.RETURN_TO_REVIEW): (S.PENDING_REVIEW, ReviewEvent.RETURNED_TO_REVIEW),
     (S.LISTED, Action.DELIST): (S.DELISTED, ReviewEvent.DELISTED),
     (S.PENDING_REVIEW, Action.DELIST): (S.DELISTED, ReviewEvent.DELISTED),
 }
+# Words for the "not allowed" message: "The product is <status>: <action> is not possible."
 STATUS_WORDS = {
     S.DRAFT: _l("a draft"),
     S.PENDING_REVIEW: _l("waiting for review"),
-    S.LISTED: _l("listed"),
-    S.REJECTED: _l("rejected"),
-    S.DELISTED: _l("delisted"),
+    S.LISTED: _l("listed for sale"),
+    S.REJECTED: _l("rejected in review"),
+    S.DELISTED: _l("off sale"),
 }
 ACTION_WORDS = {
-    Action.SUBMIT: _l("submitted for review"),
-    Action.APPROVE: _l("approved"),
-    Action.REJECT: _l("rejected"),
-    Action.DELIST: _l("delisted"),
-    Action.RETURN_TO_REVIEW: _l("sent back to review"),
-    Action.WITHDRAW: _l("withdrawn"),
+    Action.SUBMIT: _l("submitting for review"),
+    Action.APPROVE: _l("approval"),
+    Action.REJECT: _l("rejection"),
+    Action.DELIST: _l("delisting"),
+    Action.RETURN_TO_REVIEW: _l("sending back to review"),
+    Action.WITHDRAW: _l("withdrawing the submission"),
 }
+
+
+def allowed_actions(status: ProductStatus) -> set[Action]:
+    """Actions the state machine allows from ``status`` (pages show only these buttons)."""
+    return {action for (from_status, action) in TRANSITIONS if from_status == status}
 
 
 @dataclass
@@ -96,6 +119,13 @@ class ProductDraft:
     sale_months: list[int] = field(default_factory=list)
     presale_months: list[int] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, product: Product, **changes: Any) -> ProductDraft:
+        """The product's current content, with ``changes`` applied (for partial updates)."""
+        values = {f.name: getattr(product, f.name) for f in fields(cls)}
+        values.update(changes)
+        return cls(**values)
+
 
 @dataclass
 class VariantDraft:
@@ -110,10 +140,35 @@ class VariantDraft:
     is_active: bool = True
     sort_order: int = 0
 
+    @classmethod
+    def of(cls, variant: Variant, **changes: Any) -> VariantDraft:
+        values = {f.name: getattr(variant, f.name) for f in fields(cls)}
+        values.update(changes)
+        return cls(**values)
+
 
 PRODUCT_CONTENT = {f.name for f in fields(ProductDraft)}
 VARIANT_CONTENT = {"sku", "spec", "net_weight_g", "gross_weight_g", "grade_id"}
 VARIANT_COMMERCIAL = {"price_fen", "list_price_fen", "per_order_limit", "is_active", "sort_order"}
+
+
+# ----------------------------------------------------------------------------- access
+
+
+def _ensure_may_edit(actor: User | None, supplier_id: int) -> None:
+    """The owning supplier's staff (any role) and operators; others are refused."""
+    if actor is None or actor.role == Role.OPERATOR:
+        return
+    if actor.role == Role.SUPPLIER:
+        if actor.supplier_id != supplier_id:
+            raise NotFound()
+        return
+    raise Forbidden()
+
+
+def _ensure_operator(actor: User | None) -> None:
+    if actor is not None and actor.role != Role.OPERATOR:
+        raise Forbidden()
 
 
 # ----------------------------------------------------------------------------- validation
@@ -126,20 +181,55 @@ def _get(session: Session, model: Any, ident: Any, field_name: str) -> Any:
     return obj
 
 
+def _load_product(session: Session, product_id: int, *, lock: bool = True) -> Product:
+    """The product, its row locked for this transaction (so revisions and statuses serialise)."""
+    if lock and session.get_bind().dialect.name == "postgresql":
+        found = session.execute(
+            sa.select(Product.id).where(Product.id == product_id).with_for_update()
+        ).first()
+        if found is None:
+            raise NotFound(field="product_id")
+        product = session.get(Product, product_id, populate_existing=True)
+    else:
+        product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(field="product_id")
+    return product
+
+
 def _check_months(months: list[int], field_name: str) -> list[int]:
-    if any(not isinstance(m, int) or m < 1 or m > 12 for m in months):
+    if any(isinstance(m, bool) or not isinstance(m, int) or m < 1 or m > 12 for m in months):
         raise InvalidProduct(_l("Months are numbers from 1 to 12."), field=field_name)
     return sorted(set(months))
 
 
 def _validate_product(session: Session, supplier: Supplier, draft: ProductDraft) -> None:
-    name = draft.name.strip()
-    if not name or len(name) > 120:
+    draft.name = (draft.name or "").strip()
+    draft.subtitle = (draft.subtitle or "").strip()
+    draft.description = (draft.description or "").strip()
+    if not draft.name or len(draft.name) > 120:
         raise InvalidProduct(_l("Give the product a name of at most 120 characters."), field="name")
-    if draft.shelf_life_days is None or draft.shelf_life_days <= 0 or draft.shelf_life_days > 3650:
+    if len(draft.subtitle) > 200:
+        raise InvalidProduct(_l("The subtitle is at most 200 characters."), field="subtitle")
+    if len(draft.description) > 20000:
+        raise InvalidProduct(
+            _l("The description is at most 20000 characters."), field="description"
+        )
+    if (
+        draft.shelf_life_days is None
+        or isinstance(draft.shelf_life_days, bool)
+        or draft.shelf_life_days <= 0
+        or draft.shelf_life_days > 3650
+    ):
         raise InvalidProduct(_l("Shelf life is 1 to 3650 days."), field="shelf_life_days")
-    draft.sale_months = _check_months(draft.sale_months, "sale_months")
-    draft.presale_months = _check_months(draft.presale_months, "presale_months")
+    try:
+        draft.storage_class = StorageClass(draft.storage_class)
+    except ValueError:
+        raise InvalidProduct(
+            _l("Choose ambient, chilled or frozen storage."), field="storage_class"
+        ) from None
+    draft.sale_months = _check_months(list(draft.sale_months or []), "sale_months")
+    draft.presale_months = _check_months(list(draft.presale_months or []), "presale_months")
     if set(draft.sale_months) & set(draft.presale_months):
         raise InvalidProduct(
             _l("A month cannot be both on sale and pre-sale."), field="presale_months"
@@ -160,22 +250,34 @@ def _validate_product(session: Session, supplier: Supplier, draft: ProductDraft)
 
 
 def _validate_variant(session: Session, product: Product, draft: VariantDraft) -> None:
-    if not draft.sku.strip() or len(draft.sku) > 60:
+    draft.sku = (draft.sku or "").strip()
+    draft.spec = (draft.spec or "").strip()
+    if not draft.sku or len(draft.sku) > 60:
         raise InvalidProduct(_l("The SKU is 1 to 60 characters."), field="sku")
-    if not draft.spec.strip() or len(draft.spec) > 80:
+    if not draft.spec or len(draft.spec) > 80:
         raise InvalidProduct(_l("Describe the specification (e.g. 5 kg 75–80 mm)."), field="spec")
-    if draft.net_weight_g <= 0 or draft.gross_weight_g < draft.net_weight_g:
+    if draft.net_weight_g is None or draft.net_weight_g <= 0 or draft.net_weight_g > 1_000_000:
+        raise InvalidProduct(
+            _l("The net weight is 1 g to 1000 kg, in grams."), field="net_weight_g"
+        )
+    if draft.gross_weight_g is None or draft.gross_weight_g < draft.net_weight_g:
         raise InvalidProduct(
             _l("Weights are in grams; gross weight is at least the net weight."),
             field="gross_weight_g",
         )
-    if draft.price_fen <= 0:
+    if draft.gross_weight_g > 1_000_000:
+        raise InvalidProduct(_l("The gross weight is at most 1000 kg."), field="gross_weight_g")
+    if draft.price_fen is None or draft.price_fen <= 0:
         raise InvalidProduct(_l("The price must be above zero."), field="price_fen")
+    if draft.price_fen > 100_000_000:
+        raise InvalidProduct(_l("The price is at most ¥1,000,000."), field="price_fen")
     if draft.list_price_fen is not None and draft.list_price_fen < draft.price_fen:
         raise InvalidProduct(
             _l("The list price cannot be below the price."), field="list_price_fen"
         )
-    if draft.per_order_limit is not None and draft.per_order_limit <= 0:
+    if draft.list_price_fen is not None and draft.list_price_fen > 100_000_000:
+        raise InvalidProduct(_l("The price is at most ¥1,000,000."), field="list_price_fen")
+    if draft.per_order_limit is not None and not 1 <= draft.per_order_limit <= 100_000:
         raise InvalidProduct(_l("The order limit must be at least 1."), field="per_order_limit")
     standard = (
         session.get(GradeStandard, product.grade_standard_id) if product.grade_standard_id else None
@@ -197,26 +299,30 @@ def _ensure_unique_sku(session: Session, supplier_id: int, sku: str, exclude: in
 # ----------------------------------------------------------------------------- products
 
 
-def create_product(session: Session, actor: User, supplier_id: int, draft: ProductDraft) -> Product:
+def create_product(
+    session: Session, actor: User | None, supplier_id: int, draft: ProductDraft
+) -> Product:
     """A new draft product of ``supplier_id``."""
+    _ensure_may_edit(actor, supplier_id)
     supplier: Supplier = _get(session, Supplier, supplier_id, "supplier_id")
     _validate_product(session, supplier, draft)
     product = Product(supplier_id=supplier.id, status=ProductStatus.DRAFT)
     for key in PRODUCT_CONTENT:
         setattr(product, key, getattr(draft, key))
-    product.name = draft.name.strip()
     session.add(product)
     session.flush()
     return product
 
 
-def update_product(session: Session, actor: User, product_id: int, draft: ProductDraft) -> Product:
+def update_product(
+    session: Session, actor: User | None, product_id: int, draft: ProductDraft
+) -> Product:
     """Change a product's content; a listed product goes back to review if anything changed."""
-    product: Product = _get(session, Product, product_id, "product_id")
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
     _validate_product(session, product.supplier, draft)
-    draft.name = draft.name.strip()
     changed = {k for k in PRODUCT_CONTENT if getattr(product, k) != getattr(draft, k)}
-    if changed and product.grade_standard_id != draft.grade_standard_id and product.variants:
+    if "grade_standard_id" in changed and product.variants:
         raise InvalidProduct(
             _l("Remove the variants before changing the grading standard."),
             field="grade_standard_id",
@@ -235,16 +341,19 @@ def content_changed(session: Session, actor: User | None, product: Product) -> N
     if product.status == ProductStatus.LISTED:
         transition(session, actor, product, Action.RETURN_TO_REVIEW)
     else:
+        session.flush()
         _emit_changed(session, product)
 
 
-def add_variant(session: Session, actor: User, product_id: int, draft: VariantDraft) -> Variant:
+def add_variant(
+    session: Session, actor: User | None, product_id: int, draft: VariantDraft
+) -> Variant:
     """A new variant; for a listed product that is a content change (back to review)."""
-    product: Product = _get(session, Product, product_id, "product_id")
-    draft.sku = draft.sku.strip()
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
     _validate_variant(session, product, draft)
     _ensure_unique_sku(session, product.supplier_id, draft.sku, None)
-    variant = Variant(product_id=product.id, supplier_id=product.supplier_id)
+    variant = Variant(product=product, supplier_id=product.supplier_id)  # joins product.variants
     for f in fields(VariantDraft):
         setattr(variant, f.name, getattr(draft, f.name))
     session.add(variant)
@@ -253,11 +362,14 @@ def add_variant(session: Session, actor: User, product_id: int, draft: VariantDr
     return variant
 
 
-def update_variant(session: Session, actor: User, variant_id: int, draft: VariantDraft) -> Variant:
+def update_variant(
+    session: Session, actor: User | None, variant_id: int, draft: VariantDraft
+) -> Variant:
     """Change a variant. Grade, spec, SKU or weights are content; price and limits are not."""
+    found: Variant = _get(session, Variant, variant_id, "variant_id")
+    _ensure_may_edit(actor, found.supplier_id)
+    product = _load_product(session, found.product_id)
     variant: Variant = _get(session, Variant, variant_id, "variant_id")
-    product = variant.product
-    draft.sku = draft.sku.strip()
     _validate_variant(session, product, draft)
     _ensure_unique_sku(session, product.supplier_id, draft.sku, variant.id)
     changed = {
@@ -275,26 +387,148 @@ def update_variant(session: Session, actor: User, variant_id: int, draft: Varian
 
 def set_price(
     session: Session,
-    actor: User,
+    actor: User | None,
     variant_id: int,
     price_fen: int,
     list_price_fen: int | None = None,
 ) -> Variant:
-    """Change only the price: no new review."""
+    """Change only the price (and list price): no new review."""
     variant: Variant = _get(session, Variant, variant_id, "variant_id")
-    draft = VariantDraft(
-        sku=variant.sku,
-        spec=variant.spec,
-        net_weight_g=variant.net_weight_g,
-        gross_weight_g=variant.gross_weight_g,
-        price_fen=price_fen,
-        grade_id=variant.grade_id,
-        list_price_fen=list_price_fen,
-        per_order_limit=variant.per_order_limit,
-        is_active=variant.is_active,
-        sort_order=variant.sort_order,
-    )
+    draft = VariantDraft.of(variant, price_fen=price_fen, list_price_fen=list_price_fen)
     return update_variant(session, actor, variant_id, draft)
+
+
+# ----------------------------------------------------------------------------- images
+
+
+def add_image(
+    session: Session,
+    actor: User | None,
+    product_id: int,
+    stream: IO[bytes],
+    alt: str = "",
+) -> ProductImage:
+    """Validate and store an uploaded picture and append it to the product (content change).
+
+    The files are written before the transaction commits; if it rolls back they are orphans
+    that nothing links to (harmless). A picture identical to one already on the product is
+    refused.
+    """
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    alt = (alt or "").strip()
+    if len(alt) > 120:
+        raise InvalidProduct(_l("The image description is at most 120 characters."), field="alt")
+    if len(product.images) >= MAX_IMAGES:
+        raise TooManyImages(limit=MAX_IMAGES, field="image")
+    image = image_store.store_upload(
+        session,
+        stream,
+        purpose=ImagePurpose.PRODUCT,
+        supplier_id=product.supplier_id,
+        uploaded_by_id=actor.id if actor else None,
+    )
+    if any(pi.image.sha256 == image.sha256 for pi in product.images):
+        image_store.remove_files(image.storage_key)
+        raise DuplicateImage(field="image")
+    position = max((pi.position for pi in product.images), default=-1) + 1
+    link = ProductImage(product_id=product.id, image_id=image.id, position=position, alt=alt)
+    session.add(link)
+    session.flush()
+    session.refresh(product, ["images"])
+    content_changed(session, actor, product)
+    return link
+
+
+def _product_image(session: Session, product: Product, product_image_id: int) -> ProductImage:
+    link = session.get(ProductImage, product_image_id)
+    if link is None or link.product_id != product.id:
+        raise NotFound(field="image_id")
+    return link
+
+
+def remove_image(
+    session: Session, actor: User | None, product_id: int, product_image_id: int
+) -> list[str]:
+    """Take a picture off the product (content change). Returns the storage keys of files no
+    longer used, for the caller to delete after the commit (``catalog.images.remove_files``)."""
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    link = _product_image(session, product, product_image_id)
+    image = link.image
+    product.images.remove(link)  # delete-orphan: the link row goes
+    session.flush()
+    orphan_keys: list[str] = []
+    still_used = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ProductImage)
+        .where(ProductImage.image_id == image.id)
+    )
+    if not still_used and image.purpose == ImagePurpose.PRODUCT:
+        orphan_keys.append(image.storage_key)
+        session.delete(image)
+    for position, pi in enumerate(sorted(product.images, key=lambda p: p.position)):
+        pi.position = position
+    session.flush()
+    session.refresh(product, ["images"])
+    content_changed(session, actor, product)
+    return orphan_keys
+
+
+def set_image_alt(
+    session: Session, actor: User | None, product_id: int, product_image_id: int, alt: str
+) -> ProductImage:
+    """Change a picture's description (shown to screen readers: content)."""
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    link = _product_image(session, product, product_image_id)
+    alt = (alt or "").strip()
+    if len(alt) > 120:
+        raise InvalidProduct(_l("The image description is at most 120 characters."), field="alt")
+    if alt != link.alt:
+        link.alt = alt
+        session.flush()
+        content_changed(session, actor, product)
+    return link
+
+
+def reorder_images(
+    session: Session, actor: User | None, product_id: int, product_image_ids: list[int]
+) -> list[ProductImage]:
+    """Put the product's pictures in this order (the first is the cover). Only approved
+    pictures are rearranged, so this is not a content change."""
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    current = {pi.id: pi for pi in product.images}
+    if sorted(product_image_ids) != sorted(current) or len(set(product_image_ids)) != len(
+        product_image_ids
+    ):
+        raise InvalidProduct(_l("List each of the product's images once."), field="order")
+    changed = False
+    for position, pid in enumerate(product_image_ids):
+        if current[pid].position != position:
+            current[pid].position = position
+            changed = True
+    session.flush()
+    session.refresh(product, ["images"])
+    if changed:
+        _emit_changed(session, product)
+    return list(product.images)
+
+
+def move_image(
+    session: Session, actor: User | None, product_id: int, product_image_id: int, offset: int
+) -> list[ProductImage]:
+    """Move one picture ``offset`` places (−1 earlier, +1 later); see ``reorder_images``."""
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    order = [pi.id for pi in sorted(product.images, key=lambda p: (p.position, p.id))]
+    if product_image_id not in order:
+        raise NotFound(field="image_id")
+    index = order.index(product_image_id)
+    target = max(0, min(len(order) - 1, index + offset))
+    order.insert(target, order.pop(index))
+    return reorder_images(session, actor, product_id, order)
 
 
 # ----------------------------------------------------------------------------- review
@@ -310,17 +544,23 @@ def transition(
     """Apply one allowed transition of the listing state machine and record it."""
     key = (product.status, action)
     if key not in TRANSITIONS:
-        raise TransitionNotAllowed(status=STATUS_WORDS[product.status], action=ACTION_WORDS[action])
-    if action in (Action.REJECT, Action.DELIST) and not (reason or "").strip():
+        raise TransitionNotAllowed(
+            current=STATUS_WORDS[product.status], action=ACTION_WORDS[action]
+        )
+    reason = (reason or "").strip()
+    if action in (Action.REJECT, Action.DELIST) and not reason:
         raise ReasonRequired(field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidProduct(_l("The reason is at most 1000 characters."), field="reason")
     new_status, event = TRANSITIONS[key]
     now = clock.now()
     product.status = new_status
-    product.status_reason = (reason or "").strip() or None
+    product.status_reason = reason or None
     if new_status == ProductStatus.PENDING_REVIEW:
         product.submitted_at = now
     if new_status == ProductStatus.LISTED:
         product.listed_at = now
+    session.flush()
     session.add(
         ListingReview(
             product_id=product.id,
@@ -329,42 +569,100 @@ def transition(
             reason=product.status_reason,
             actor_id=actor.id if actor else None,
             at=now,
+            snapshot=queries.content_snapshot(product),
         )
     )
     session.flush()
+    session.expire(product, ["reviews"])
     _emit_changed(session, product)
+    if actor is not None and actor.role == Role.OPERATOR:
+        _tell_supplier(session, product, event, reason)
     return product
 
 
-def submit_for_review(session: Session, actor: User, product_id: int) -> Product:
+def submit_for_review(session: Session, actor: User | None, product_id: int) -> Product:
     """The supplier submits a product (it needs a verified supplier and an active variant)."""
-    product: Product = _get(session, Product, product_id, "product_id")
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    if (product.status, Action.SUBMIT) not in TRANSITIONS:
+        raise TransitionNotAllowed(
+            current=STATUS_WORDS[product.status], action=ACTION_WORDS[Action.SUBMIT]
+        )
     rules.ensure_can_sell(product.supplier)
     if not any(v.is_active for v in product.variants):
         raise InvalidProduct(_l("Add at least one variant before submitting."), field="variants")
     return transition(session, actor, product, Action.SUBMIT)
 
 
-def approve(session: Session, actor: User, product_id: int) -> Product:
-    """An operator approves: the rules are checked again on the day of approval."""
-    product: Product = _get(session, Product, product_id, "product_id")
+def withdraw(session: Session, actor: User | None, product_id: int) -> Product:
+    """The supplier takes a pending submission back; the product is a draft again."""
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
+    return transition(session, actor, product, Action.WITHDRAW)
+
+
+def approve(
+    session: Session, actor: User | None, product_id: int, revision: int | None = None
+) -> Product:
+    """An operator approves: the rules are checked again on the day of approval.
+
+    ``revision`` is the revision the operator looked at; if the supplier changed the product
+    since, the approval is refused (409) so nothing unseen gets listed.
+    """
+    _ensure_operator(actor)
+    product = _load_product(session, product_id)
+    if revision is not None and product.revision != revision:
+        raise StaleRevision(seen=revision, current=product.revision)
+    if (product.status, Action.APPROVE) not in TRANSITIONS:
+        raise TransitionNotAllowed(
+            current=STATUS_WORDS[product.status], action=ACTION_WORDS[Action.APPROVE]
+        )
     rules.ensure_can_sell(product.supplier)
     today = clock.today_local()
     rules.ensure_food_licence(session, product.supplier, product.category, today)
     if product.brand is not None:
         rules.ensure_brand_allowed(session, product.supplier, product.brand, product.origin, today)
+    for variant in product.variants:
+        if variant.is_active:
+            rules.ensure_grade_fits(product.grade_standard, variant.grade)
     return transition(session, actor, product, Action.APPROVE)
 
 
-def reject(session: Session, actor: User, product_id: int, reason: str) -> Product:
-    product: Product = _get(session, Product, product_id, "product_id")
+def reject(session: Session, actor: User | None, product_id: int, reason: str) -> Product:
+    _ensure_operator(actor)
+    product = _load_product(session, product_id)
     return transition(session, actor, product, Action.REJECT, reason)
 
 
-def delist(session: Session, actor: User, product_id: int, reason: str) -> Product:
-    product: Product = _get(session, Product, product_id, "product_id")
+def delist(session: Session, actor: User | None, product_id: int, reason: str) -> Product:
+    """Take a product off sale (its supplier or an operator), with a reason."""
+    product = _load_product(session, product_id)
+    _ensure_may_edit(actor, product.supplier_id)
     return transition(session, actor, product, Action.DELIST, reason)
 
 
 def _emit_changed(session: Session, product: Product) -> None:
-    outbox.emit(session, PRODUCT_CHANGED, {"product_id": product.id})
+    outbox.emit(session, PRODUCT_CHANGED, {"product_id": product.id}, once_per_transaction=True)
+
+
+NOTICES = {
+    ReviewEvent.APPROVED: _l("Your product %(name)s was approved and is now listed."),
+    ReviewEvent.REJECTED: _l("Your product %(name)s was rejected: %(reason)s"),
+    ReviewEvent.DELISTED: _l("Your product %(name)s was delisted: %(reason)s"),
+}
+
+
+def _tell_supplier(session: Session, product: Product, event: ReviewEvent, reason: str) -> None:
+    """An operator's decision is shown to the supplier's staff in their portal."""
+    message = NOTICES.get(event)
+    if message is None:
+        return
+    text = bilingual(message, name=product.name, reason=reason)["zh_CN"]
+    notify_supplier(
+        session,
+        product.supplier_id,
+        f"catalog.product_{event}",
+        text[:200],
+        body=reason,
+        link=PORTAL_PRODUCT_PATH.format(id=product.id),
+    )

@@ -182,6 +182,7 @@ class ReviewEvent(StrEnum):
     DELISTED = "delisted"
     RELISTED = "relisted"
     RETURNED_TO_REVIEW = "returned_to_review"  # a content change of a listed product
+    WITHDRAWN = "withdrawn"  # the supplier took a pending submission back (to draft)
 
 
 class ListingReview(Base):
@@ -198,6 +199,9 @@ class ListingReview(Base):
     reason: Mapped[str | None] = mapped_column(sa.Text)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=clock.now)
+    # The product's reviewable content at this event (fields, variants, images): the review
+    # page diffs the current content against the last approved snapshot (migration 0002_catalog).
+    snapshot: Mapped[dict[str, Any] | None]
 
     product: Mapped[Product] = relationship(back_populates="reviews")
     actor: Mapped[User | None] = relationship()

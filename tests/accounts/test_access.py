@@ -112,7 +112,9 @@ def test_staff_who_are_not_owners_cannot_edit_the_supplier(client):
     staff = factories.supplier_staff()
     db.session.commit()
     login(client, staff)
-    response = client.api("PATCH", f"/api/v1/suppliers/{staff.supplier_id}", json={"introduction": "x"})
+    response = client.api(
+        "PATCH", f"/api/v1/suppliers/{staff.supplier_id}", json={"introduction": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -121,8 +123,14 @@ def test_owner_creates_staff_only_for_own_supplier(client):
     other = factories.SupplierFactory()
     db.session.commit()
     login(client, owner)
-    body = {"role": "supplier", "login": "13700000001", "password": "Staff2026x",
-            "display_name": "新员工", "supplier_id": owner.supplier_id, "supplier_role": "owner"}
+    body = {
+        "role": "supplier",
+        "login": "13700000001",
+        "password": "Staff2026x",
+        "display_name": "新员工",
+        "supplier_id": owner.supplier_id,
+        "supplier_role": "owner",
+    }
     created = client.api("POST", "/api/v1/users", json=body)
     assert created.status_code == 201
     assert created.json["supplier_role"] == "staff"  # an owner makes staff, never owners
@@ -140,15 +148,27 @@ def test_operator_creates_every_kind_of_staff_account(client):
     for body in (
         {"role": "operator", "login": "ops2@yipin.example"},
         {"role": "bureau", "login": "13700000010", "bureau_region_code": "360734"},
-        {"role": "supplier", "login": "13700000011", "supplier_id": supplier.id,
-         "supplier_role": "owner"},
+        {
+            "role": "supplier",
+            "login": "13700000011",
+            "supplier_id": supplier.id,
+            "supplier_role": "owner",
+        },
     ):
         payload = {"password": "Strong2026x", "display_name": "新账号", **body}
         response = client.api("POST", "/api/v1/users", json=payload)
         assert response.status_code == 201, response.json
-    bad = client.api("POST", "/api/v1/users", json={
-        "role": "bureau", "login": "13700000012", "password": "Strong2026x",
-        "display_name": "外地", "bureau_region_code": "110105"})
+    bad = client.api(
+        "POST",
+        "/api/v1/users",
+        json={
+            "role": "bureau",
+            "login": "13700000012",
+            "password": "Strong2026x",
+            "display_name": "外地",
+            "bureau_region_code": "110105",
+        },
+    )
     assert bad.status_code == 422 and bad.json["error"] == "invalid_account"
 
 

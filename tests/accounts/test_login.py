@@ -173,9 +173,7 @@ def test_inactive_account_cannot_log_in(client):
 
 def test_sign_up_and_rate_limit_on_the_embedded_defaults(embedded_client):
     """No Redis: the limiter counts in memory, sessions work the same."""
-    response = embedded_client.submit(
-        "/signup", {"login": "13912340000", "password": "Gannan2026"}
-    )
+    response = embedded_client.submit("/signup", {"login": "13912340000", "password": "Gannan2026"})
     assert response.status_code == 302
     embedded_client.submit("/logout")
     for _ in range(5):

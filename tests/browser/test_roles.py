@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.browser.conftest import browser_login
+from tests.browser.fixtures import browser_login
 from yipin.db import db
 
 pytestmark = pytest.mark.browser

@@ -41,8 +41,13 @@ def test_bad_account_form_says_why_and_creates_nothing(client):
     login(client, factories.operator())
     response = client.submit(
         "/console/users",
-        {"role": "bureau", "display_name": "x", "login": "123", "password": "weak",
-         "supplier_role": "staff"},
+        {
+            "role": "bureau",
+            "display_name": "x",
+            "login": "123",
+            "password": "weak",
+            "supplier_role": "staff",
+        },
     )
     assert response.status_code == 422
     assert "11 位" in response.get_data(as_text=True)

@@ -24,7 +24,10 @@ def test_unknown_page_is_a_friendly_html_404(client):
 def test_english_is_available(client):
     client.get("/lang/en")
     body = client.get("/no-such-page").get_data(as_text=True)
-    assert "The page or record you asked for does not exist." in body and "Back to the home page" in body
+    assert (
+        "The page or record you asked for does not exist." in body
+        and "Back to the home page" in body
+    )
     assert "Log in" in client.get("/").get_data(as_text=True)
     client.get("/lang/zh_CN")
     assert "登录" in client.get("/").get_data(as_text=True)
@@ -36,9 +39,7 @@ def test_wrong_method_is_405_json(client):
 
 
 def test_malformed_json_is_a_4xx(client):
-    response = client.post(
-        "/api/v1/auth/tokens", data="{not json", content_type="application/json"
-    )
+    response = client.post("/api/v1/auth/tokens", data="{not json", content_type="application/json")
     assert 400 <= response.status_code < 500
     assert response.json["messages"]["en"]
 
@@ -67,7 +68,12 @@ def test_openapi_document_and_docs_page(client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/v1/regions/%00", "/api/v1/users/999999999999999999999/active", "/lang/xx", "/login?next=http://x"],
+    [
+        "/api/v1/regions/%00",
+        "/api/v1/users/999999999999999999999/active",
+        "/lang/xx",
+        "/login?next=http://x",
+    ],
 )
 def test_odd_inputs_never_500(client, path):
     assert client.get(path).status_code < 500

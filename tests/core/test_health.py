@@ -8,12 +8,21 @@ import pytest
 
 
 def test_real_components_are_reported_as_real(app, client):
-    if not (os.environ.get("YIPIN_TEST_ELASTICSEARCH_URL") and os.environ.get("YIPIN_TEST_STRIPE_API_BASE")):
-        pytest.fail("the test bed must provide Elasticsearch and stripe-mock") if os.environ.get("CI") else pytest.skip("no ES/stripe-mock")
+    if not (
+        os.environ.get("YIPIN_TEST_ELASTICSEARCH_URL")
+        and os.environ.get("YIPIN_TEST_STRIPE_API_BASE")
+    ):
+        pytest.fail("the test bed must provide Elasticsearch and stripe-mock") if os.environ.get(
+            "CI"
+        ) else pytest.skip("no ES/stripe-mock")
     response = client.get("/healthz")
     assert response.status_code == 200, response.json
     parts = response.json["components"]
-    assert parts["database"] == parts["database"] | {"ok": True, "mode": "real", "backend": "postgresql"}
+    assert parts["database"] == parts["database"] | {
+        "ok": True,
+        "mode": "real",
+        "backend": "postgresql",
+    }
     assert parts["jobs"]["mode"] == "real" and parts["jobs"]["backend"] == "redis+rq"
     assert parts["search"]["mode"] == "real" and parts["search"]["backend"] == "elasticsearch"
     assert parts["payments"]["mode"] == "real" and parts["payments"]["backend"] == "stripe"

@@ -56,7 +56,13 @@ def test_api_children_path_and_search(client):
     beijing = client.get("/api/v1/regions?parent=1101").json
     assert beijing and not any(c["has_children"] for c in beijing)  # counties outside are leaves
     detail = client.get("/api/v1/regions/360734100201").json
-    assert [p["name"] for p in detail["path"]] == ["江西省", "赣州市", "寻乌县", "长宁镇", "三二五村委会"]
+    assert [p["name"] for p in detail["path"]] == [
+        "江西省",
+        "赣州市",
+        "寻乌县",
+        "长宁镇",
+        "三二五村委会",
+    ]
     found = client.get("/api/v1/regions/search?q=寻乌").json
     assert found[0]["code"] == "360734"
     response = client.get("/api/v1/regions/search?q=村&within=360734")

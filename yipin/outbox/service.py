@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from datetime import timedelta
@@ -19,13 +20,30 @@ from yipin.outbox.registry import get_handler
 
 log = logging.getLogger("yipin.outbox")
 NEW_IDS = "outbox_new_ids"
+EMITTED = "outbox_emitted"  # (topic, payload) emitted in the open transaction
 
 
 def emit(
-    session: Session, topic: str, payload: dict[str, Any], *, delay: timedelta | None = None
-) -> OutboxEntry:
-    """Add an entry to the caller's transaction; it is dispatched after the commit."""
+    session: Session,
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    delay: timedelta | None = None,
+    once_per_transaction: bool = False,
+) -> OutboxEntry | None:
+    """Add an entry to the caller's transaction; it is dispatched after the commit.
+
+    ``once_per_transaction`` skips an entry equal to one already emitted in this transaction
+    (a 1,000-row import touching one product needs one search sync, not 1,000); returns None
+    when it skipped.
+    """
     get_handler(topic)  # fail now, not in a worker, when a topic has no handler
+    if once_per_transaction:
+        key = (topic, json.dumps(payload, sort_keys=True, default=str))
+        emitted = session.info.setdefault(EMITTED, set())
+        if key in emitted:
+            return None
+        emitted.add(key)
     entry = OutboxEntry(topic=topic, payload=payload)
     if delay:
         entry.next_attempt_at = clock.now() + delay

@@ -1,4 +1,5 @@
-"""Browser fixtures: the app served on a loopback port, and Debian's Chromium via Playwright."""
+"""Browser fixtures (a pytest plugin loaded by tests/conftest.py for the whole suite): the app
+served on a loopback port, and one Debian Chromium via Playwright for the session."""
 
 from __future__ import annotations
 

@@ -1,0 +1,596 @@
+"""Reads for the consumer pages, with eager loading.
+
+What a consumer may see: products that are LISTED, of a VERIFIED supplier, with at least one
+active variant. A product shows its regional brand only while its supplier holds a valid brand
+authorisation on the day; a certificate shows as valid only within its validity and unrevoked.
+
+Every page issues a fixed number of statements however many products it shows (the tests pin
+the counts): cards are loaded with one statement for the products (supplier, category, brand and
+origin joined) and one ``selectin`` statement each for variants (grades joined), images and
+certifications, plus one for the brand authorisations of the suppliers on the page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Session, selectinload
+
+from catalog import rules
+from catalog.models import (
+    Batch,
+    BatchStatus,
+    Category,
+    Certification,
+    CertificationKind,
+    Grade,
+    GradeStandard,
+    Image,
+    Product,
+    ProductStatus,
+    RegionalBrand,
+    StorageClass,
+    Variant,
+)
+from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
+from yipin.regions.models import Region
+
+PAGE_SIZE = 24
+BADGE_KINDS = (
+    CertificationKind.GREEN_FOOD,
+    CertificationKind.ORGANIC,
+    CertificationKind.GEOGRAPHICAL_INDICATION,
+    CertificationKind.NOTABLE_PRODUCT,
+)
+SORTS = ("new", "price_asc", "price_desc")
+CARD_OPTIONS = (
+    selectinload(Product.variants),  # Variant.grade is joined
+    selectinload(Product.images),  # ProductImage.image is joined
+    selectinload(Product.certifications),
+)
+
+
+# ----------------------------------------------------------------------------- predicates
+
+
+def visible() -> list[Any]:
+    """Where-clauses of a product a consumer may see."""
+    return [
+        Product.status == ProductStatus.LISTED,
+        Product.supplier_id.in_(
+            sa.select(Supplier.id).where(Supplier.status == SupplierStatus.VERIFIED)
+        ),
+        sa.exists().where(Variant.product_id == Product.id, Variant.is_active.is_(True)),
+    ]
+
+
+def brand_authorised(day: date) -> Any:
+    """The product's supplier holds a valid authorisation for the product's brand on ``day``."""
+    return sa.exists().where(
+        BrandAuthorisation.supplier_id == Product.supplier_id,
+        BrandAuthorisation.brand_id == Product.brand_id,
+        BrandAuthorisation.revoked_at.is_(None),
+        BrandAuthorisation.valid_from <= day,
+        BrandAuthorisation.valid_to >= day,
+    )
+
+
+def month_in(session: Session, column: Any, month: int) -> Any:
+    """``month`` is one of the months in a JSON list column (PostgreSQL JSONB or SQLite JSON)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.type_coerce(column, JSONB).contains([month])
+    each = sa.func.json_each(column).table_valued("value")
+    return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == month))
+
+
+def in_season(session: Session, month: int) -> Any:
+    """On sale this month, or taking pre-orders this month (shown as 预售)."""
+    return sa.or_(
+        month_in(session, Product.sale_months, month),
+        month_in(session, Product.presale_months, month),
+    )
+
+
+def _min_price() -> Any:
+    return (
+        sa.select(sa.func.min(Variant.price_fen))
+        .where(Variant.product_id == Product.id, Variant.is_active.is_(True))
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+# ----------------------------------------------------------------------------- cards
+
+
+@dataclass
+class ProductCard:
+    """What a product card (and the product page's header) shows."""
+
+    product: Product
+    variants: list[Variant]  # active ones, in display order
+    image: Image | None
+    brand: RegionalBrand | None  # None unless the supplier's authorisation is valid today
+    certifications: list[Certification]  # valid today, badge kinds only
+    month: int
+
+    @property
+    def cheapest(self) -> Variant:
+        return min(self.variants, key=lambda v: (v.price_fen, v.sort_order, v.id))
+
+    @property
+    def price_fen(self) -> int:
+        return self.cheapest.price_fen
+
+    @property
+    def list_price_fen(self) -> int | None:
+        return self.cheapest.list_price_fen
+
+    @property
+    def has_range(self) -> bool:
+        return len({v.price_fen for v in self.variants}) > 1
+
+    @property
+    def grades(self) -> list[Grade]:
+        seen: dict[int, Grade] = {}
+        for v in self.variants:
+            if v.grade is not None:
+                seen.setdefault(v.grade.id, v.grade)
+        return sorted(seen.values(), key=lambda g: g.rank)
+
+    @property
+    def presale(self) -> bool:
+        return self.month in (self.product.presale_months or [])
+
+    @property
+    def on_sale_now(self) -> bool:
+        return self.month in (self.product.sale_months or [])
+
+    @property
+    def ships_from(self) -> int | None:
+        """For a pre-sale product: the first month on sale after this one (the harvest)."""
+        months = self.product.sale_months or []
+        for step in range(1, 13):
+            candidate = (self.month - 1 + step) % 12 + 1
+            if candidate in months:
+                return candidate
+        return None
+
+
+def build_cards(session: Session, products: Sequence[Product], day: date) -> list[ProductCard]:
+    """Cards for products loaded with ``CARD_OPTIONS`` (one more statement when any has a
+    brand: the authorisations)."""
+    branded = sorted({p.supplier_id for p in products if p.brand_id is not None})
+    authorised = rules.authorised_brand_ids(session, branded, day) if branded else set()
+    cards = []
+    for product in products:
+        variants = [v for v in product.variants if v.is_active]
+        if not variants:
+            continue
+        brand = product.brand if (product.supplier_id, product.brand_id) in authorised else None
+        certifications = [
+            c for c in product.certifications if c.kind in BADGE_KINDS and c.is_valid_on(day)
+        ]
+        image = product.images[0].image if product.images else None
+        cards.append(ProductCard(product, variants, image, brand, certifications, day.month))
+    return cards
+
+
+def load_cards(session: Session, ids: Sequence[int], day: date) -> list[ProductCard]:
+    """Cards of these (visible) products, in the order given."""
+    if not ids:
+        return []
+    products = session.scalars(
+        sa.select(Product).where(Product.id.in_(list(ids)), *visible()).options(*CARD_OPTIONS)
+    ).unique()
+    by_id = {p.id: p for p in products}
+    ordered = [by_id[i] for i in ids if i in by_id]
+    return build_cards(session, ordered, day)
+
+
+def _spread(rows: Sequence[tuple[int, Any]], limit: int) -> list[int]:
+    """Pick up to ``limit`` ids, taking turns between groups (so one brand doesn't fill a row)."""
+    groups: dict[Any, list[int]] = {}
+    for product_id, key in rows:
+        groups.setdefault(key, []).append(product_id)
+    picked: list[int] = []
+    queues = list(groups.values())
+    while queues and len(picked) < limit:
+        for queue in list(queues):
+            if queue:
+                picked.append(queue.pop(0))
+                if len(picked) == limit:
+                    break
+            else:
+                queues.remove(queue)
+    return picked
+
+
+# ----------------------------------------------------------------------------- home
+
+
+@dataclass
+class BrandTile:
+    brand: RegionalBrand
+    products: int
+    in_season: bool
+
+
+@dataclass
+class Home:
+    categories: list[Category]
+    brands: list[BrandTile]
+    season: list[ProductCard]
+    featured: list[ProductCard]
+    month: int
+
+
+def categories(session: Session) -> list[Category]:
+    return list(session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
+
+
+def brand_tiles(session: Session, day: date) -> list[BrandTile]:
+    """Active regional brands with how many products show them today."""
+    counts = (
+        sa.select(Product.brand_id, sa.func.count().label("n"))
+        .where(*visible(), Product.brand_id.is_not(None), brand_authorised(day))
+        .group_by(Product.brand_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(RegionalBrand, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.brand_id == RegionalBrand.id)
+        .where(RegionalBrand.is_active.is_(True))
+        .order_by(RegionalBrand.sort_order, RegionalBrand.id)
+    ).all()
+    return [BrandTile(b, n, is_seasonal(b.season_months, day.month)) for b, n in rows]
+
+
+def is_seasonal(months: list[int] | None, month: int) -> bool:
+    """In season this month, for produce with a season (not the year-round staples)."""
+    months = months or []
+    return month in months and len(set(months)) < 12
+
+
+def home(session: Session, day: date, season_limit: int = 12, featured_limit: int = 12) -> Home:
+    month = day.month
+    order = (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
+    season_rows = session.execute(
+        sa.select(Product.id, Product.brand_id, Product.category_id, Product.sale_months)
+        .where(*visible(), in_season(session, month))
+        .order_by(*order)
+    ).all()
+    # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
+    # taking turns between brands (or categories, for unbranded products)
+    keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
+    seasonal = [(i, key) for i, key, months in keyed if len(set(months or [])) < 12]
+    staples = [(i, key) for i, key, months in keyed if len(set(months or [])) >= 12]
+    season_ids = _spread(seasonal, season_limit)
+    season_ids += _spread(staples, season_limit - len(season_ids))
+    featured_rows = session.execute(
+        sa.select(Product.id, Product.supplier_id)
+        .where(*visible(), Product.id.not_in(season_ids or [0]))
+        .order_by(*order)
+        .limit(featured_limit * 4)
+    ).all()
+    featured_ids = _spread([(r[0], r[1]) for r in featured_rows], featured_limit)
+    cards = {c.product.id: c for c in load_cards(session, season_ids + featured_ids, day)}
+    return Home(
+        categories=categories(session),
+        brands=brand_tiles(session, day),
+        season=[cards[i] for i in season_ids if i in cards],
+        featured=[cards[i] for i in featured_ids if i in cards],
+        month=month,
+    )
+
+
+# ----------------------------------------------------------------------------- listings
+
+
+@dataclass
+class Filters:
+    """A category listing's sorting, filters and page (unknown values are ignored)."""
+
+    sort: str = "new"
+    brand: str | None = None  # brand slug
+    county: str | None = None  # 6-digit county code
+    storage: StorageClass | None = None
+    season: bool = False
+    page: int = 1
+
+    @classmethod
+    def parse(cls, args: Any) -> Filters:
+        sort = args.get("sort", "new")
+        county = (args.get("county") or "").strip()
+        try:
+            storage: StorageClass | None = StorageClass(args.get("storage") or "")
+        except ValueError:
+            storage = None
+        try:
+            page = max(1, min(int(args.get("page", 1)), 10_000))
+        except (TypeError, ValueError):
+            page = 1
+        return cls(
+            sort=sort if sort in SORTS else "new",
+            brand=(args.get("brand") or "").strip()[:40] or None,
+            county=county if len(county) == 6 and county.isdigit() else None,
+            storage=storage,
+            season=args.get("season") in ("1", "now", "true"),
+            page=page,
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query arguments for a link with ``changes`` applied (None removes one)."""
+        values: dict[str, Any] = {
+            "sort": self.sort if self.sort != "new" else None,
+            "brand": self.brand,
+            "county": self.county,
+            "storage": self.storage.value if self.storage else None,
+            "season": "now" if self.season else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "", False)}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.brand or self.county or self.storage or self.season)
+
+
+@dataclass
+class Page:
+    items: list[ProductCard]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@dataclass
+class Facet:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Listing:
+    category: Category
+    categories: list[Category]
+    page: Page
+    brands: list[tuple[RegionalBrand, int]] = field(default_factory=list)
+    counties: list[Facet] = field(default_factory=list)
+
+
+def _paged(session: Session, where: list[Any], filters: Filters, day: date, per_page: int) -> Page:
+    total = session.scalar(sa.select(sa.func.count()).select_from(Product).where(*where)) or 0
+    if filters.sort == "price_asc":
+        order: tuple[Any, ...] = (_min_price().asc(), Product.id.desc())
+    elif filters.sort == "price_desc":
+        order = (_min_price().desc(), Product.id.desc())
+    else:
+        order = (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
+    page = min(filters.page, max(1, math.ceil(total / per_page)))
+    products = session.scalars(
+        sa.select(Product)
+        .where(*where)
+        .options(*CARD_OPTIONS)
+        .order_by(*order)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).unique()
+    return Page(build_cards(session, list(products), day), page, per_page, total)
+
+
+def category_listing(
+    session: Session, slug: str, filters: Filters, day: date, per_page: int = PAGE_SIZE
+) -> Listing | None:
+    """A category's products with facets; None when there is no such category."""
+    every = categories(session)
+    category = next((c for c in every if c.slug == slug), None)
+    if category is None:
+        return None
+    ids = [category.id] + [c.id for c in every if c.parent_id == category.id]
+    base = [*visible(), Product.category_id.in_(ids)]
+
+    brands = session.execute(
+        sa.select(RegionalBrand, sa.func.count(Product.id))
+        .join(Product, Product.brand_id == RegionalBrand.id)
+        .where(*base, brand_authorised(day))
+        .group_by(RegionalBrand.id)
+        .order_by(RegionalBrand.sort_order, RegionalBrand.id)
+    ).all()
+    county_code = sa.func.substr(Product.origin_region_code, 1, 6)
+    county_rows = session.execute(
+        sa.select(Region.code, Region.name, sa.func.count(Product.id))
+        .join(Product, county_code == Region.code)
+        .where(*base)
+        .group_by(Region.code, Region.name)
+        .order_by(Region.code)
+    ).all()
+
+    where = list(base)
+    if filters.brand:
+        where += [
+            Product.brand_id.in_(
+                sa.select(RegionalBrand.id).where(RegionalBrand.slug == filters.brand)
+            ),
+            brand_authorised(day),
+        ]
+    if filters.county:
+        where.append(Product.origin_region_code.startswith(filters.county))
+    if filters.storage:
+        where.append(Product.storage_class == filters.storage)
+    if filters.season:
+        where.append(in_season(session, day.month))
+    return Listing(
+        category=category,
+        categories=every,
+        page=_paged(session, where, filters, day, per_page),
+        brands=[(b, n) for b, n in brands],
+        counties=[Facet(code, name, n) for code, name, n in county_rows],
+    )
+
+
+@dataclass
+class BrandPage:
+    brand: RegionalBrand
+    region: Region | None
+    page: Page
+    suppliers: int
+
+
+def brand_page(
+    session: Session, slug: str, filters: Filters, day: date, per_page: int = PAGE_SIZE
+) -> BrandPage | None:
+    brand = session.scalars(
+        sa.select(RegionalBrand).where(
+            RegionalBrand.slug == slug, RegionalBrand.is_active.is_(True)
+        )
+    ).one_or_none()
+    if brand is None:
+        return None
+    where = [*visible(), Product.brand_id == brand.id, brand_authorised(day)]
+    suppliers = (
+        session.scalar(sa.select(sa.func.count(sa.distinct(Product.supplier_id))).where(*where))
+        or 0
+    )
+    return BrandPage(
+        brand=brand,
+        region=session.get(Region, brand.region_code),
+        page=_paged(session, where, filters, day, per_page),
+        suppliers=suppliers,
+    )
+
+
+# ----------------------------------------------------------------------------- product page
+
+
+@dataclass
+class ProductPage:
+    card: ProductCard
+    selected: Variant
+    standard: GradeStandard | None
+    grades: list[Grade]  # the grades its variants carry, best first
+    certifications: list[Certification]  # product's and supplier's, valid today
+    expired: list[Certification]  # past their validity (shown as expired, never as valid)
+    batches: list[Batch]  # active batches of its active variants: their 合格证
+    related: list[ProductCard]
+
+    @property
+    def product(self) -> Product:
+        return self.card.product
+
+    @property
+    def grade_table(self) -> list[tuple[str, list[str]]]:
+        """Rows of (criterion, value for each grade in ``grades``), criteria in standard order."""
+        names: list[str] = []
+        values: list[dict[str, str]] = []
+        for grade in self.grades:
+            row: dict[str, str] = {}
+            for item in grade.criteria or []:
+                name, value = _criterion(item)
+                row[name] = value
+                if name not in names:
+                    names.append(name)
+            values.append(row)
+        return [(name, [row.get(name, "—") for row in values]) for name in names]
+
+
+def _criterion(item: Any) -> tuple[str, str]:
+    if isinstance(item, dict):
+        return str(item.get("criterion", "")), str(item.get("value", ""))
+    name, value = item
+    return str(name), str(value)
+
+
+def product_page(
+    session: Session, product_id: int, variant_id: int | None, day: date, related: int = 4
+) -> ProductPage | None:
+    """Everything the product page shows; None when the consumer may not see the product."""
+    product = (
+        session.scalars(
+            sa.select(Product)
+            .where(Product.id == product_id, *visible())
+            .options(
+                *CARD_OPTIONS,
+                selectinload(Product.grade_standard).selectinload(GradeStandard.grades),
+            )
+        )
+        .unique()
+        .one_or_none()
+    )
+    if product is None:
+        return None
+    cards = build_cards(session, [product], day)
+    if not cards:
+        return None
+    card = cards[0]
+    selected = next((v for v in card.variants if v.id == variant_id), card.variants[0])
+
+    supplier_certs = session.scalars(
+        sa.select(Certification)
+        .where(Certification.supplier_id == product.supplier_id, Certification.product_id.is_(None))
+        .order_by(Certification.kind, Certification.valid_to.desc())
+    ).all()
+    if not product.category.requires_food_licence:  # the SC licence covers processed food only
+        supplier_certs = [
+            c for c in supplier_certs if c.kind != CertificationKind.FOOD_PRODUCTION_LICENCE
+        ]
+    certs = [c for c in [*product.certifications, *supplier_certs] if c.revoked_at is None]
+    valid = [c for c in certs if c.is_valid_on(day)]
+    expired = [c for c in certs if c.valid_to < day]
+
+    variant_ids = [v.id for v in card.variants]
+    batches = list(
+        session.scalars(
+            sa.select(Batch)
+            .where(Batch.variant_id.in_(variant_ids), Batch.status == BatchStatus.ACTIVE)
+            .options(selectinload(Batch.inspections))
+            .order_by(Batch.certificate_issued_on.desc(), Batch.id.desc())
+        ).unique()
+    )
+    batches.sort(key=lambda b: b.variant_id != selected.id)  # the chosen variant's first
+
+    related_ids = list(
+        session.scalars(
+            sa.select(Product.id)
+            .where(*visible(), Product.supplier_id == product.supplier_id, Product.id != product.id)
+            .order_by(Product.id)
+            .limit(related)
+        )
+    )
+    return ProductPage(
+        card=card,
+        selected=selected,
+        standard=product.grade_standard,
+        grades=card.grades,
+        certifications=valid,
+        expired=expired,
+        batches=batches,
+        related=load_cards(session, related_ids, day),
+    )
