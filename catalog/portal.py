@@ -36,6 +36,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.regions import queries as region_queries
 from yipin.regions.models import Region
@@ -71,14 +72,9 @@ def short_place(region: Any) -> str:
 
 
 def _form_error(form: Any, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
-    """Show a domain error under its field, or as a message at the top."""
+    """Show a domain error under its field, or as a message at the top (nothing is saved)."""
     db.session.rollback()
-    name = (field_map or {}).get(exc.field or "", exc.field)
-    target = getattr(form, name, None) if name else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*list(target.errors or []), exc.text()]
-    else:
-        flash(exc.text(), "error")
+    form_error(form, exc, field_map)
 
 
 def _own_product(product_id: int) -> Product:

@@ -30,56 +30,10 @@ from catalog.models import (
     Variant,
 )
 from suppliers.models import BrandAuthorisation
+from yipin.pagination import Page, paginate
 from yipin.regions.models import Region
 
 PER_PAGE = 20
-MAX_PER_PAGE = 100
-
-
-@dataclass
-class Page:
-    """A page of results (the attributes the ``pager`` macro and the API need)."""
-
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate(
-    session: Session,
-    stmt: sa.Select[Any],
-    page: int,
-    per_page: int,
-    options: list[Any] | None = None,
-) -> Page:
-    """One page of ``stmt`` (with loader ``options``) plus one count; ``page`` starts at 1."""
-    page = max(1, page)
-    per_page = max(1, min(per_page, MAX_PER_PAGE))
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    query = stmt.options(*(options or [])).limit(per_page).offset((page - 1) * per_page)
-    items = list(session.scalars(query).unique().all())
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
 
 
 def list_options() -> list[Any]:

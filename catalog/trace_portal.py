@@ -37,6 +37,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.forms import form_error
 from yipin.i18n import _, _l
 
 bp = Blueprint("trace_portal", __name__, url_prefix="/supplier/trace", template_folder="templates")
@@ -126,21 +127,6 @@ class EmptyForm(FlaskForm):
     """Buttons that change state: only the CSRF token."""
 
 
-def _form_error(form: Any, exc: DomainError) -> None:
-    """Put a domain error on its form field (``inspections.0.item`` too), else flash it."""
-    target: Any = form if exc.field else None
-    for part in (exc.field or "").split("."):
-        try:
-            target = target[int(part)] if part.isdigit() else getattr(target, part)
-        except (AttributeError, IndexError, KeyError, TypeError):
-            target = None
-            break
-    if target is not None and not isinstance(target, FieldList) and hasattr(target, "errors"):
-        target.errors = [*list(target.errors or []), exc.text()]
-    else:
-        flash(exc.text(), "error")
-
-
 # ----------------------------------------------------------------------------- batches
 
 
@@ -225,7 +211,7 @@ def new_batch() -> Any:
                 parts = exc.field.split(".")
                 parts[1] = str(filled[int(parts[1])])
                 exc.field = ".".join(parts)
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 422
         else:
             commit()
@@ -286,7 +272,7 @@ def add_inspection(batch_id: int) -> Any:
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             commit()
             if test.result == InspectionResult.FAIL and row.status == BatchStatus.DELISTED:
@@ -385,7 +371,7 @@ def new_certification() -> Any:
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 422
         else:
             commit()
@@ -417,7 +403,7 @@ def edit_certification(cert_id: int) -> Any:
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 422
         else:
             commit()

@@ -27,6 +27,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.forms import form_error
 from yipin.i18n import _, _l
 
 bp = Blueprint(
@@ -66,14 +67,6 @@ class SamplingForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
 
-def _form_error(form: FlaskForm, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*list(field.errors or []), exc.text()]
-    else:
-        flash(exc.text(), "error")
-
-
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.OPERATOR)
 def records() -> Any:
@@ -100,7 +93,7 @@ def records() -> Any:
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
             status = 422
         else:
             commit()

@@ -17,7 +17,6 @@ from suppliers.forms import (
     QueueFilterForm,
     RevokeForm,
     StatusForm,
-    form_error,
 )
 from suppliers.models import Supplier
 from yipin import clock
@@ -25,6 +24,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError, NotFound
+from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.regions import queries as regions
 
@@ -125,8 +125,7 @@ def change_status(supplier_id: int) -> Any:
             db.session.rollback()
             if exc.status == 404:
                 raise
-            if not form_error(form, exc):
-                flash(exc.text(), "error")
+            form_error(form, exc)
             return _detail(supplier_id, form, exc.status)
         commit()
         flash(
@@ -165,8 +164,7 @@ def authorisations() -> Any:
                 )
             except DomainError as exc:
                 db.session.rollback()
-                if not form_error(form, exc):
-                    flash(exc.text(), "error")
+                form_error(form, exc)
             else:
                 commit()
                 flash(

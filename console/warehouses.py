@@ -14,13 +14,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from fulfillment import actions, queries
 from fulfillment.forms import WarehouseForm
 from fulfillment.models import Warehouse, WarehouseKind
-from fulfillment.portal import form_error
 from suppliers.models import Supplier
 from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.forms import form_error
 from yipin.i18n import _
 
 bp = Blueprint(

@@ -15,6 +15,7 @@ from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.forms import form_error
 from yipin.i18n import _
 
 bp = Blueprint("stock_portal", __name__, url_prefix="/supplier/stock", template_folder="templates")
@@ -23,15 +24,6 @@ PER_PAGE = 30
 bp.add_app_template_global(kind_label, "warehouse_kind_label")
 bp.add_app_template_global(storage_label, "storage_label")
 bp.add_app_template_global(capability_label, "capability_label")
-
-
-def form_error(form: Any, exc: DomainError) -> None:
-    """Show a domain error on its field, or as a message when it belongs to no field."""
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.text()]
-    else:
-        flash(exc.text(), "error")
 
 
 def low_threshold() -> int:

@@ -39,6 +39,7 @@ from catalog.models import (
     Variant,
 )
 from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
+from yipin.pagination import Page
 from yipin.regions.models import Region
 
 PAGE_SIZE = 24
@@ -340,34 +341,6 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool(self.brand or self.county or self.storage or self.season)
-
-
-@dataclass
-class Page:
-    items: list[ProductCard]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 @dataclass

@@ -88,15 +88,6 @@ def category_choices() -> list[tuple[int, str]]:
     return [(cid, name) for cid, name in rows]
 
 
-def form_error(form: FlaskForm, exc: DomainError) -> bool:
-    """Show a domain error next to its field; False when the form has no such field."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is None:
-        return False
-    target.errors = [*target.errors, exc.text()]
-    return True
-
-
 # ----------------------------------------------------------------------------- application
 
 

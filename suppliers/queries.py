@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -23,46 +22,10 @@ from suppliers.models import (
 from yipin import clock
 from yipin.accounts.models import SupplierRole, User
 from yipin.notifications import Notification
+from yipin.pagination import Page, paginate
 
 T = TypeVar("T")
 EXPIRY_WARNING_DAYS = 30
-
-
-@dataclass
-class Page(Generic[T]):
-    """One page of a list, shaped like Flask-SQLAlchemy's pagination for the ``pager`` macro."""
-
-    items: list[T]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page)) if self.per_page else 1
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def paginate(session: Session, stmt: Any, page: int, per_page: int) -> Page[Any]:
-    page = max(1, page)
-    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
 
 
 # ----------------------------------------------------------------------------- suppliers

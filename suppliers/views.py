@@ -36,7 +36,6 @@ from suppliers.forms import (
     ProfileForm,
     ResubmitForm,
     StaffForm,
-    form_error,
 )
 from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
@@ -45,6 +44,7 @@ from yipin.accounts.permissions import actor, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.extensions import limiter
+from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.regions.models import Region
 
@@ -69,8 +69,7 @@ def _supplier() -> Supplier:
 
 def _fail(form: Any, exc: DomainError) -> None:
     db.session.rollback()
-    if not form_error(form, exc):
-        flash(exc.text(), "error")
+    form_error(form, exc)
 
 
 def _platform_region() -> str:

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from catalog.models import Batch, BatchStatus, Product, ProductImage, ProductStatus, Variant
-from tests.browser.fixtures import browser, live_server  # noqa: F401 (fixtures)
 from yipin.db import db
 from yipin.seed import seed_demo_data
 
@@ -48,7 +47,7 @@ def showcase_product() -> int:
     return product_id
 
 
-def test_storefront_pages_with_the_demo_data(app, live_server, browser, tmp_path):  # noqa: F811
+def test_storefront_pages_with_the_demo_data(app, live_server, browser, tmp_path):
     seed_demo_data(echo=lambda line: None)
     product_id = showcase_product()
     out = Path(os.environ.get("YIPIN_SCREENSHOT_DIR") or tmp_path)

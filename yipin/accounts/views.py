@@ -16,6 +16,7 @@ from yipin.accounts.permissions import actor, home_endpoint
 from yipin.accounts.security import login_failed, login_limits
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.forms import form_error
 from yipin.i18n import _
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -28,14 +29,6 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, exc.text()]
-    else:
-        flash(exc.text(), "error")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -80,7 +73,7 @@ def signup() -> Any:
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             commit()
             login_user(user)
@@ -120,7 +113,7 @@ def password() -> Any:
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             commit()
             login_user(user)  # keep this session; the others are logged out
