@@ -161,7 +161,7 @@ def run_entry(entry_id: int) -> None:
         entry.done_at = clock.now()
         entry.last_error = None
         commit()
-        log.info("outbox entry %s %s done", entry_id, topic)
+        log.debug("outbox entry %s %s done", entry_id, topic)
 
 
 def _record_failure(config: Any, entry_id: int, exc: Exception) -> None:
