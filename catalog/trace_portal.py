@@ -51,8 +51,8 @@ RESULT_CHOICES = [
 # ----------------------------------------------------------------------------- forms
 
 
-class InspectionRowForm(Form):
-    """One test row (no CSRF of its own: it lives inside a FlaskForm)."""
+class InspectionFields(Form):
+    """The fields of one test (快检) row; each form below says which are required."""
 
     item = StringField(_l("Item tested"), validators=[Optional(), Length(max=80)])
     method = StringField(_l("Method"), validators=[Optional(), Length(max=80)])
@@ -67,24 +67,20 @@ class InspectionRowForm(Form):
     inspected_on = DateField(_l("Date tested"), validators=[Optional()])
     inspector = StringField(_l("Inspector"), validators=[Optional(), Length(max=120)])
 
+
+class InspectionRowForm(InspectionFields):
+    """One optional row of the new-batch form (no CSRF of its own: it lives in a FlaskForm)."""
+
     @property
     def is_blank(self) -> bool:
         return not (self.item.data or "").strip()
 
 
-class InspectionForm(FlaskForm):
+class InspectionForm(FlaskForm, InspectionFields):
+    """A test added to an existing batch: item and date are required."""
+
     item = StringField(_l("Item tested"), validators=[DataRequired(), Length(max=80)])
-    method = StringField(_l("Method"), validators=[Optional(), Length(max=80)])
-    result = SelectField(
-        _l("Result"),
-        choices=[
-            (InspectionResult.PASS.value, _l("Pass")),
-            (InspectionResult.FAIL.value, _l("Fail")),
-        ],
-    )
-    value = StringField(_l("Value"), validators=[Optional(), Length(max=80)])
     inspected_on = DateField(_l("Date tested"), validators=[DataRequired()])
-    inspector = StringField(_l("Inspector"), validators=[Optional(), Length(max=120)])
 
 
 class BatchForm(FlaskForm):
