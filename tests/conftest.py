@@ -52,9 +52,23 @@ def _build_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    url = testbed.require("postgres")
+    url = testbed.database_url(testbed.require("postgres"))
+    _ensure_database(url)
     _build_schema(url)
     return url
+
+
+def _ensure_database(url: str) -> None:
+    """Create this namespace's PostgreSQL database when it does not exist yet."""
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(
+        sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(sa.text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +134,7 @@ def real_config(request: pytest.FixtureRequest, database: str, media_dir: Path) 
     cfg: dict[str, Any] = {
         "TESTING": True,
         "DATABASE_URL": url,
-        "REDIS_URL": testbed.require("redis"),
+        "REDIS_URL": testbed.redis_url(testbed.require("redis")),
         "MEDIA_DIR": str(media_dir),
         "SERVER_NAME": None,
         **FAST_HASHING,

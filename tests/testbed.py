@@ -692,6 +692,8 @@ class Redis(Server):
             str(self.port),
             "--save",
             "",
+            "--databases",
+            "64",  # one database per test namespace and xdist worker
             "--appendonly",
             "no",
             "--daemonize",
@@ -1540,6 +1542,47 @@ def chromium_ok() -> bool:
 
 
 # --------------------------------------------------------------------------- pytest helper
+
+
+def namespace() -> str:
+    """This run's private slice of the shared servers: ``YIPIN_TEST_NAMESPACE`` (a checkout
+    running beside another) and the pytest-xdist worker, joined; empty for a plain run."""
+    parts = [os.environ.get("YIPIN_TEST_NAMESPACE", ""), os.environ.get("PYTEST_XDIST_WORKER", "")]
+    return "_".join(p for p in parts if p)
+
+
+def _trailing_number(text: str) -> int:
+    digits = ""
+    for char in reversed(text):
+        if not char.isdigit():
+            break
+        digits = char + digits
+    return int(digits) if digits else 0
+
+
+def redis_db_number() -> int:
+    """This namespace's Redis database (of 64): ``slot * 8 + worker``, 0 for a plain run.
+
+    The slot is the number that ends ``YIPIN_TEST_NAMESPACE`` (``h3`` → 3), the worker the
+    number that ends the xdist worker id (``gw1`` → 1)."""
+    slot = _trailing_number(os.environ.get("YIPIN_TEST_NAMESPACE", "")) % 8
+    worker = _trailing_number(os.environ.get("PYTEST_XDIST_WORKER", "")) % 8
+    return slot * 8 + worker
+
+
+def database_url(base_url: str) -> str:
+    """``base_url`` with this namespace's database name (``yipin_test_h3_gw1``)."""
+    ns = namespace()
+    if not ns:
+        return base_url
+    head, _, name = base_url.rpartition("/")
+    return f"{head}/{name}_{ns}"
+
+
+def redis_url(base_url: str) -> str:
+    """``base_url`` pointing at this namespace's Redis database."""
+    head, _, _db = base_url.rpartition("/")
+    return f"{head}/{redis_db_number()}"
 
 
 def require(name: str) -> str:

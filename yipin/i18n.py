@@ -15,7 +15,7 @@ from flask_login import current_user
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
-__all__ = ["_", "_l", "bilingual", "compile_translations", "select_locale"]
+__all__ = ["_", "_l", "add_translations", "bilingual", "compile_translations", "select_locale"]
 
 
 def select_locale() -> str:
@@ -40,7 +40,7 @@ def bilingual(message: Any, **params: Any) -> dict[str, str]:
     """Render a (lazy) message in Chinese and English: ``{"zh_CN": ..., "en": ...}``."""
     out: dict[str, str] = {}
     for locale in ("zh_CN", "en"):
-        with force_locale(locale):  # catalogs live in translations/zh and translations/en
+        with force_locale(locale):  # English is the message id; Chinese in */translations/zh
             text = str(message)
             out[locale] = text % params if params else text
     return out
@@ -52,6 +52,19 @@ def current_language() -> str:
     if locale is None or locale.language == "zh":
         return "zh_CN"
     return locale.language
+
+
+def add_translations(app: Flask, package_dir: Path) -> None:
+    """Merge a package's catalog (``<package>/translations``) into the app's, once."""
+    directory = package_dir / "translations"
+    directories = app.extensions["babel"].translation_directories
+    if not directory.is_dir() or str(directory) in directories:
+        return
+    try:
+        compile_translations(directory)
+    except OSError:  # read-only install: rely on shipped .mo files
+        app.logger.warning("could not compile translations in %s", directory)
+    directories.append(str(directory))
 
 
 def compile_translations(directory: Path = TRANSLATIONS) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import importlib
 import time
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from yipin import clock
+from yipin import clock, i18n
 from yipin.money import format_fen
 
 # (module, attribute, url prefix for API blueprints); HTML blueprints carry their own prefix.
@@ -53,6 +54,9 @@ def register(app: Flask) -> None:
         blueprint = importlib.import_module(module).blp
         if blueprint.deferred_functions:  # skip modules that define no route yet
             api.register_blueprint(blueprint, url_prefix=prefix)
+    for module in HTML_BLUEPRINTS + [m for m, _prefix in API_BLUEPRINTS]:
+        package = importlib.import_module(module.split(".", 1)[0])
+        i18n.add_translations(app, Path(package.__file__).parent)
 
     @app.get("/api/docs/assets/<path:filename>")
     def api_docs_assets(filename: str) -> Any:

@@ -19,7 +19,7 @@ def scratch_database():
     """An empty PostgreSQL database of its own (the suite's database stays untouched)."""
     url = testbed.require("postgres")
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = "yipin_migrations_test"
+    name = sa.engine.make_url(testbed.database_url(url)).database + "_migrations"
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
