@@ -332,5 +332,17 @@ class Jobs:
 
 
 @pytest.fixture
+def private_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[testbed.Redis]:
+    """A Redis server of this test's own, for tests that stop it (never stop the shared one)."""
+    testbed.require("redis")
+    server = testbed.private_redis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def jobs(app: Flask) -> Jobs:
     return Jobs(app)

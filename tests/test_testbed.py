@@ -41,12 +41,13 @@ def _refused(url: str) -> bool:
         return True
 
 
-def test_redis_ping_stop_and_restart() -> None:
+def test_redis_ping_stop_and_restart(private_redis) -> None:
     import redis
 
-    url = testbed.require("redis")
-    server = testbed.get_servers()["redis"]
-    assert server.url == url, "YIPIN_TESTBED_* ports differ between up and pytest"
+    shared = testbed.get_servers()["redis"]
+    assert shared.url == testbed.require("redis"), "YIPIN_TESTBED_* ports differ (up vs pytest)"
+    server = private_redis  # stopping the shared one would break tests running beside this one
+    url = server.url
     assert redis.Redis.from_url(url, socket_timeout=2).ping()
     try:
         assert server.stop(), "redis was not started by the test bed; cannot stop it"

@@ -1585,6 +1585,20 @@ def redis_url(base_url: str) -> str:
     return f"{head}/{redis_db_number()}"
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def private_redis(base: Path) -> Redis:
+    """A Redis of its own under ``base`` on a free port, for a test that stops and restarts it
+    (the shared one serves other checkouts and xdist workers at the same time)."""
+    server = Redis(base)
+    server.port = free_port()
+    return server
+
+
 def require(name: str) -> str:
     """URL (or path) of a provisioned server, from its environment variable.
 

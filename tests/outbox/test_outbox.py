@@ -111,10 +111,24 @@ def test_a_retry_succeeds_and_delivers_once(app, jobs):
     assert DELIVERED == [{"key": "b", "fail_times": 1}]
 
 
-def test_entry_written_while_redis_is_down_is_delivered_when_it_returns(app, jobs):
-    redis_server = testbed.get_servers()["redis"]
-    if not redis_server.is_running():
-        pytest.fail("the test bed's Redis is not running")
+@pytest.fixture
+def stoppable_redis(request: pytest.FixtureRequest) -> testbed.Redis | None:
+    """Tests that stop Redis get one of their own (``real_config`` below points the app at it)."""
+    if "stoppable" not in request.keywords:
+        return None
+    return request.getfixturevalue("private_redis")
+
+
+@pytest.fixture
+def real_config(real_config: dict[str, Any], stoppable_redis: testbed.Redis | None):
+    if stoppable_redis is None:
+        return real_config
+    return {**real_config, "REDIS_URL": stoppable_redis.url}
+
+
+@pytest.mark.stoppable
+def test_entry_written_while_redis_is_down_is_delivered_when_it_returns(app, jobs, stoppable_redis):
+    redis_server = stoppable_redis
     redis_server.stop()
     try:
         assert not redis_server.is_running()
@@ -132,12 +146,13 @@ def test_entry_written_while_redis_is_down_is_delivered_when_it_returns(app, job
     assert _entry(entry.id).status == OutboxStatus.DONE
 
 
-def test_the_site_keeps_working_while_redis_is_down(app, client):
+@pytest.mark.stoppable
+def test_the_site_keeps_working_while_redis_is_down(app, client, stoppable_redis):
     """Logins (rate limiter on Redis) and changes still work; /healthz tells the truth."""
     from tests import factories
     from tests.conftest import login
 
-    redis_server = testbed.get_servers()["redis"]
+    redis_server = stoppable_redis
     owner = factories.supplier_staff(owner=True)
     db.session.commit()
     redis_server.stop()
