@@ -1,4 +1,4 @@
-"""The test bed's servers really answer (see tests/testbed.py and scripts/test).
+"""The test bed's servers really answer (see tests/testbed/ and scripts/test).
 
 Each test reads its server's URL from the environment through ``testbed.require``: a
 missing variable skips the test, or fails it under CI=true.

@@ -1,0 +1,7 @@
+"""``python -m tests.testbed up|down|status|env``"""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
