@@ -148,19 +148,8 @@ def setup() -> None:
     seed_reference_data(echo=click.echo)
 
 
-# Command groups of the domain packages: (module, attribute).
-DOMAIN_GROUPS = [("catalog.cli", "catalog_cli"), ("suppliers.cli", "suppliers_cli")]
-
-
 def init_app(app: Flask) -> None:
-    import importlib
-
+    """The core's commands; each domain adds its groups through its ``Domain``."""
     for group in (regions_cli, outbox_cli, jobs_cli, users_cli, seed_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup)
-    for module, attribute in DOMAIN_GROUPS:
-        try:
-            app.cli.add_command(getattr(importlib.import_module(module), attribute))
-        except ModuleNotFoundError as exc:  # a package without commands yet
-            if exc.name != module:
-                raise

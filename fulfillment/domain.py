@@ -1,0 +1,14 @@
+"""What fulfillment plugs into the core (listed by the composition root, ``wsgi.py``)."""
+
+from pathlib import Path
+
+from fulfillment import api, models, portal
+from yipin.platform import Domain
+
+domain = Domain(
+    name="fulfillment",
+    root=Path(__file__).parent,
+    models=[models],
+    blueprints=[portal.bp],
+    api=[(api.blp, "/api/v1")],
+)

@@ -1,0 +1,20 @@
+"""What the suppliers domain plugs into the core (listed by the composition root, ``wsgi.py``)."""
+
+from pathlib import Path
+
+from suppliers import api, authorisations_api, labels, models, views
+from suppliers.cli import suppliers_cli
+from yipin.platform import Domain
+
+domain = Domain(
+    name="suppliers",
+    root=Path(__file__).parent,
+    models=[models],
+    blueprints=[views.bp],
+    api=[(api.blp, "/api/v1/suppliers"), (authorisations_api.blp, "/api/v1/brand-authorisations")],
+    commands=[suppliers_cli],
+    template_globals={
+        "supplier_kind_label": labels.kind_label,
+        "supplier_status_label": labels.status_label,
+    },
+)

@@ -1,0 +1,78 @@
+"""The registries the core offers, and what a domain plugs into them.
+
+The core (``yipin/``) knows no domain. Each domain package describes what it brings in one
+``Domain`` (its ``domain.py``); the composition root (``wsgi.py``) lists the domains in
+dependency order and ``yipin.build_app`` registers them on the app, in that order:
+
+- model modules (their tables join the metadata that Alembic and ``create_all`` see),
+- HTML blueprints and API blueprints (with their URL prefix),
+- task modules (importing one registers its outbox handlers),
+- CLI command groups,
+- the package's translation catalog and the template globals it offers.
+
+The app keeps them in one ``Platform`` (``current()``), which core code and core templates ask
+instead of naming another package's endpoints or models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import click
+from flask import Blueprint, Flask, current_app
+
+if TYPE_CHECKING:
+    from flask_smorest import Blueprint as ApiBlueprint
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What one domain package plugs into the core. All but ``name`` and ``root`` optional."""
+
+    name: str  # the package's name: suppliers, catalog, …
+    root: Path  # the package's folder; its ``translations/`` catalog is merged into the app's
+    models: Sequence[ModuleType] = ()
+    blueprints: Sequence[Blueprint] = ()  # HTML; each carries its own url_prefix
+    api: Sequence[tuple[ApiBlueprint, str]] = ()  # flask-smorest blueprint, URL prefix
+    tasks: Sequence[ModuleType] = ()  # modules whose import registers outbox handlers
+    commands: Sequence[click.Command] = ()  # ``flask <group> …``
+    template_globals: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Platform:
+    """The app's registry of its domains (``app.extensions["yipin.platform"]``)."""
+
+    def __init__(self, domains: Sequence[Domain]) -> None:
+        names = [d.name for d in domains]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a domain is listed twice: {names}")
+        self.domains = tuple(domains)
+
+
+def current() -> Platform:
+    """The current app's platform."""
+    return current_app.extensions["yipin.platform"]  # type: ignore[no-any-return]
+
+
+def install(app: Flask, domains: Sequence[Domain]) -> Platform:
+    """Register every domain's contributions on the app (called once by ``build_app``)."""
+    from yipin import i18n
+    from yipin.extensions import api
+
+    platform = Platform(domains)
+    app.extensions["yipin.platform"] = platform
+    for domain in domains:
+        i18n.add_translations(app, domain.root)
+        for blueprint in domain.blueprints:
+            app.register_blueprint(blueprint)
+        for api_blueprint, prefix in domain.api:
+            api.register_blueprint(api_blueprint, url_prefix=prefix)
+        for command in domain.commands:
+            app.cli.add_command(command)
+        app.jinja_env.globals.update(domain.template_globals)
+    app.jinja_env.globals["platform"] = platform
+    return platform
