@@ -2,7 +2,17 @@
 
 from pathlib import Path
 
-from catalog import imports_portal, media, models, portal, tasks, trace, trace_portal
+from catalog import (
+    imports_portal,
+    media,
+    models,
+    portal,
+    reference,
+    seed,
+    tasks,
+    trace,
+    trace_portal,
+)
 from catalog.api import imports as imports_api
 from catalog.api import products as products_api
 from catalog.api import reference as reference_api
@@ -23,4 +33,6 @@ domain = Domain(
     ],
     tasks=[tasks],
     commands=[catalog_cli],
+    seed_reference=reference.load_reference,  # categories, grade standards, regional brands
+    seed_demo=seed.seed,  # products, batches, certificates, warehouses, stock, orders
 )

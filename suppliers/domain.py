@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from suppliers import api, authorisations_api, labels, models, views
+from suppliers import api, authorisations_api, labels, models, seed, views
 from suppliers.cli import suppliers_cli
 from yipin.platform import Domain
 
@@ -13,6 +13,8 @@ domain = Domain(
     blueprints=[views.bp],
     api=[(api.blp, "/api/v1/suppliers"), (authorisations_api.blp, "/api/v1/brand-authorisations")],
     commands=[suppliers_cli],
+    seed_demo=seed.seed,  # 36 suppliers over the 18 counties, their owners and staff
+    demo_logins=seed.demo_logins,
     template_globals={
         "supplier_kind_label": labels.kind_label,
         "supplier_status_label": labels.status_label,

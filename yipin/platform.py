@@ -8,6 +8,8 @@ dependency order and ``yipin.build_app`` registers them on the app, in that orde
 - HTML blueprints and API blueprints (with their URL prefix),
 - task modules (importing one registers its outbox handlers),
 - CLI command groups,
+- seed steps: reference data (``flask setup``) and the demo (``flask seed demo``), each domain
+  seeding its own tables,
 - the package's translation catalog and the template globals it offers.
 
 The app keeps them in one ``Platform`` (``current()``), which core code and core templates ask
@@ -16,7 +18,7 @@ instead of naming another package's endpoints or models.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -24,9 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Blueprint, Flask, current_app
+from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from flask_smorest import Blueprint as ApiBlueprint
+
+    from yipin.seed.context import Login, SeedContext
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,9 @@ class Domain:
     api: Sequence[tuple[ApiBlueprint, str]] = ()  # flask-smorest blueprint, URL prefix
     tasks: Sequence[ModuleType] = ()  # modules whose import registers outbox handlers
     commands: Sequence[click.Command] = ()  # ``flask <group> …``
+    seed_reference: Callable[[Session], Mapping[str, int]] | None = None  # idempotent; counts
+    seed_demo: Callable[[SeedContext], None] | None = None  # its part of the demo platform
+    demo_logins: Callable[[], Sequence[Login]] | None = None  # demo accounts to print
     template_globals: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -51,6 +59,15 @@ class Platform:
         if len(set(names)) != len(names):
             raise ValueError(f"a domain is listed twice: {names}")
         self.domains = tuple(domains)
+
+    def reference_seeds(self) -> list[Callable[[Session], Mapping[str, int]]]:
+        return [d.seed_reference for d in self.domains if d.seed_reference]
+
+    def demo_seeds(self) -> list[Callable[[SeedContext], None]]:
+        return [d.seed_demo for d in self.domains if d.seed_demo]
+
+    def demo_logins(self) -> list[Login]:
+        return [login for d in self.domains if d.demo_logins for login in d.demo_logins()]
 
 
 def current() -> Platform:
