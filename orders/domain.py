@@ -3,6 +3,12 @@
 from pathlib import Path
 
 from orders import models
+from orders.payments import stripe_gateway
 from yipin.platform import Domain
 
-domain = Domain(name="orders", root=Path(__file__).parent, models=[models])
+domain = Domain(
+    name="orders",
+    root=Path(__file__).parent,
+    models=[models],
+    health={"payments": stripe_gateway.ping},
+)

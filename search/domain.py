@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from search import engine
 from yipin.platform import Domain
 
-domain = Domain(name="search", root=Path(__file__).parent)
+domain = Domain(name="search", root=Path(__file__).parent, health={"search": engine.ping})

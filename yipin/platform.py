@@ -10,6 +10,7 @@ dependency order and ``yipin.build_app`` registers them on the app, in that orde
 - CLI command groups,
 - seed steps: reference data (``flask setup``) and the demo (``flask seed demo``), each domain
   seeding its own tables,
+- health checks (the components ``/healthz`` reports besides the database and the job queue),
 - the package's translation catalog and the template globals it offers.
 
 The app keeps them in one ``Platform`` (``current()``), which core code and core templates ask
@@ -18,7 +19,7 @@ instead of naming another package's endpoints or models.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from flask_smorest import Blueprint as ApiBlueprint
 
     from yipin.seed.context import Login, SeedContext
+
+HealthCheck = Callable[[Flask], dict[str, Any]]  # {"ok": bool, "mode": "embedded" | "real", …}
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Domain:
     seed_reference: Callable[[Session], Mapping[str, int]] | None = None  # idempotent; counts
     seed_demo: Callable[[SeedContext], None] | None = None  # its part of the demo platform
     demo_logins: Callable[[], Sequence[Login]] | None = None  # demo accounts to print
+    health: Mapping[str, HealthCheck] = field(default_factory=dict)  # component → its check
     template_globals: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -59,6 +63,10 @@ class Platform:
         if len(set(names)) != len(names):
             raise ValueError(f"a domain is listed twice: {names}")
         self.domains = tuple(domains)
+
+    def health_checks(self) -> Iterator[tuple[str, HealthCheck]]:
+        for domain in self.domains:
+            yield from domain.health.items()
 
     def reference_seeds(self) -> list[Callable[[Session], Mapping[str, int]]]:
         return [d.seed_reference for d in self.domains if d.seed_reference]
