@@ -3,6 +3,13 @@
 from pathlib import Path
 
 from bureau import views
-from yipin.platform import Domain
+from yipin.accounts.models import Role
+from yipin.i18n import _l
+from yipin.platform import Domain, Link
 
-domain = Domain(name="bureau", root=Path(__file__).parent, blueprints=[views.bp])
+domain = Domain(
+    name="bureau",
+    root=Path(__file__).parent,
+    blueprints=[views.bp],
+    homes={Role.BUREAU: Link("bureau.home", _l("Bureau reports"))},
+)

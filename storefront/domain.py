@@ -3,6 +3,13 @@
 from pathlib import Path
 
 from storefront import views
-from yipin.platform import Domain
+from yipin.accounts.models import Role
+from yipin.platform import Domain, Link
 
-domain = Domain(name="storefront", root=Path(__file__).parent, blueprints=[views.bp])
+domain = Domain(
+    name="storefront",
+    root=Path(__file__).parent,
+    blueprints=[views.bp],
+    site_home="storefront.home",
+    homes={Role.CONSUMER: Link("storefront.home")},  # consumers shop: no header link
+)

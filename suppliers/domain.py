@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
-from suppliers import api, authorisations_api, labels, models, seed, views
+from suppliers import api, authorisations_api, directory, labels, models, seed, views
 from suppliers.cli import suppliers_cli
-from yipin.platform import Domain
+from yipin.accounts.models import Role
+from yipin.i18n import _l
+from yipin.platform import Domain, Link
 
 domain = Domain(
     name="suppliers",
@@ -15,6 +17,17 @@ domain = Domain(
     commands=[suppliers_cli],
     seed_demo=seed.seed,  # 36 suppliers over the 18 counties, their owners and staff
     demo_logins=seed.demo_logins,
+    homes={Role.SUPPLIER: Link("suppliers_portal.home", _l("Supplier portal"))},
+    links={
+        "signup": [
+            Link(
+                "suppliers_portal.apply",
+                _l("apply to sell on the platform"),
+                lead=_l("Cooperatives, family farms and enterprises:"),
+            )
+        ]
+    },
+    supplier_directory=directory,
     template_globals={
         "supplier_kind_label": labels.kind_label,
         "supplier_status_label": labels.status_label,

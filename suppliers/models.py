@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from yipin import clock
 from yipin.db import Base, TimestampMixin, enum_column
@@ -67,7 +67,8 @@ class Supplier(TimestampMixin, Base):
     verified_at: Mapped[datetime | None]
 
     region: Mapped[Region] = relationship(lazy="joined")
-    staff: Mapped[list[User]] = relationship(back_populates="supplier")
+    # the core's User knows no supplier class: the relationship back is declared here
+    staff: Mapped[list[User]] = relationship(backref=backref("supplier", lazy="joined"))
     main_categories: Mapped[list[Category]] = relationship(secondary=supplier_categories)
     licence_image: Mapped[Image | None] = relationship(foreign_keys=[licence_image_id])
     authorisations: Mapped[list[BrandAuthorisation]] = relationship(

@@ -11,6 +11,10 @@ dependency order and ``yipin.build_app`` registers them on the app, in that orde
 - seed steps: reference data (``flask setup``) and the demo (``flask seed demo``), each domain
   seeding its own tables,
 - health checks (the components ``/healthz`` reports besides the database and the job queue),
+- the pages the core links to: the site's home, each role's home (where login lands, what the
+  header links to), links in named slots of core pages (``signup``),
+- the supplier directory the core's access rules ask (does a supplier exist, which suppliers
+  lie in a bureau's region),
 - the package's translation catalog and the template globals it offers.
 
 The app keeps them in one ``Platform`` (``current()``), which core code and core templates ask
@@ -23,11 +27,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 from flask import Blueprint, Flask, current_app
 from sqlalchemy.orm import Session
+
+from yipin.accounts.models import Role
 
 if TYPE_CHECKING:
     from flask_smorest import Blueprint as ApiBlueprint
@@ -35,6 +41,27 @@ if TYPE_CHECKING:
     from yipin.seed.context import Login, SeedContext
 
 HealthCheck = Callable[[Flask], dict[str, Any]]  # {"ok": bool, "mode": "embedded" | "real", …}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page of a domain that a core page links to (without a label, the link is not shown)."""
+
+    endpoint: str
+    label: Any = None  # a lazy (translatable) string
+    lead: Any = None  # text in front of the link
+
+
+class SupplierDirectory(Protocol):
+    """What the core's access rules ask about suppliers (the suppliers domain answers)."""
+
+    def exists(self, session: Session, supplier_id: int) -> bool:
+        """Is there a supplier with this id (staff accounts belong to one)?"""
+        ...
+
+    def ids_in_region(self, region_code: str) -> Any:
+        """A SELECT of the ids of the suppliers located in a region (a bureau's scope)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,10 @@ class Domain:
     seed_demo: Callable[[SeedContext], None] | None = None  # its part of the demo platform
     demo_logins: Callable[[], Sequence[Login]] | None = None  # demo accounts to print
     health: Mapping[str, HealthCheck] = field(default_factory=dict)  # component → its check
+    site_home: str | None = None  # endpoint of the public home page (one domain gives it)
+    homes: Mapping[Role, Link] = field(default_factory=dict)  # each role's home page
+    links: Mapping[str, Sequence[Link]] = field(default_factory=dict)  # slot → links
+    supplier_directory: SupplierDirectory | None = None  # one domain gives it
     template_globals: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -63,6 +94,31 @@ class Platform:
         if len(set(names)) != len(names):
             raise ValueError(f"a domain is listed twice: {names}")
         self.domains = tuple(domains)
+        self.site_home: str = self._exactly_one("site_home")
+        self.supplier_directory: SupplierDirectory = self._exactly_one("supplier_directory")
+        self._homes: dict[Role, Link] = {}
+        for domain in domains:
+            for role, link in domain.homes.items():
+                if role in self._homes:
+                    raise ValueError(f"two domains give the {role} role a home page")
+                self._homes[role] = link
+        homeless = [str(role) for role in Role if role not in self._homes]
+        if homeless:
+            raise ValueError(f"no domain gives these roles a home page: {homeless}")
+
+    def _exactly_one(self, kind: str) -> Any:
+        given = [getattr(d, kind) for d in self.domains if getattr(d, kind) is not None]
+        if len(given) != 1:
+            raise ValueError(f"exactly one domain must give the {kind}; {len(given)} do")
+        return given[0]
+
+    def home(self, role: Role | str) -> Link:
+        """A role's home page: where login lands; the header links to it when it has a label."""
+        return self._homes[Role(role)]
+
+    def links(self, slot: str) -> list[Link]:
+        """The links the domains put in a named slot of a core page, in domain order."""
+        return [link for domain in self.domains for link in domain.links.get(slot, ())]
 
     def health_checks(self) -> Iterator[tuple[str, HealthCheck]]:
         for domain in self.domains:

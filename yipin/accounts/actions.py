@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from yipin import clock
+from yipin import clock, platform
 from yipin.accounts import passwords
 from yipin.accounts.errors import (
     InvalidAccountData,
@@ -143,9 +143,7 @@ def create_staff_account(
     if role == Role.SUPPLIER:
         if supplier_id is None:
             raise InvalidAccountData(field="supplier_id")
-        from suppliers.models import Supplier
-
-        if session.get(Supplier, supplier_id) is None:
+        if not platform.current().supplier_directory.exists(session, supplier_id):
             raise NotFound(field="supplier_id")
         supplier_role = supplier_role or SupplierRole.STAFF
     else:

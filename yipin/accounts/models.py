@@ -14,7 +14,6 @@ from yipin import clock
 from yipin.db import Base, TimestampMixin, enum_column
 
 if TYPE_CHECKING:
-    from suppliers.models import Supplier
     from yipin.regions.models import Region
 
 
@@ -31,7 +30,7 @@ class SupplierRole(StrEnum):
 
 
 class User(UserMixin, TimestampMixin, Base):
-    """A person who logs in. Supplier staff belong to exactly one supplier."""
+    """A person who logs in. Supplier staff belong to exactly one supplier (``user.supplier``)."""
 
     __tablename__ = "users"
     __table_args__ = (
@@ -62,7 +61,7 @@ class User(UserMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    supplier: Mapped[Supplier | None] = relationship(back_populates="staff", lazy="joined")
+    # ``supplier`` (joined) is declared by the suppliers domain: ``Supplier.staff``'s backref.
     bureau_region: Mapped[Region | None] = relationship(lazy="joined")
 
     def get_id(self) -> str:
