@@ -4,7 +4,6 @@ from pathlib import Path
 
 from catalog import (
     imports_portal,
-    media,
     models,
     portal,
     reference,
@@ -24,7 +23,7 @@ domain = Domain(
     name="catalog",
     root=Path(__file__).parent,
     models=[models],
-    blueprints=[portal.bp, trace_portal.bp, imports_portal.bp, trace.bp, media.bp],
+    blueprints=[portal.bp, trace_portal.bp, imports_portal.bp, trace.bp],
     api=[
         (reference_api.blp, "/api/v1"),
         (products_api.blp, "/api/v1"),

@@ -14,8 +14,9 @@ from yipin.db import Base, TimestampMixin, enum_column
 from yipin.regions.models import GANZHOU, Region
 
 if TYPE_CHECKING:
-    from catalog.models import Category, Image, RegionalBrand
+    from catalog.models import Category, RegionalBrand
     from yipin.accounts.models import User
+    from yipin.media.models import Image
 
 
 class SupplierKind(StrEnum):

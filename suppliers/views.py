@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from catalog import images
 from catalog.models import Category, CertificationKind
 from catalog.rules import has_valid_food_licence
 from suppliers import actions, queries
@@ -46,6 +45,7 @@ from yipin.errors import DomainError
 from yipin.extensions import limiter
 from yipin.forms import form_error
 from yipin.i18n import _
+from yipin.media import images
 from yipin.regions.models import Region
 
 bp = Blueprint("suppliers_portal", __name__, url_prefix="/supplier", template_folder="templates")

@@ -1,5 +1,5 @@
 """Yipin (一品): the shared core — app factory, config, database, accounts, regions, money,
-the outbox, the CLI and the registries the domains plug into. It imports no domain:
+images, the outbox, the CLI and the registries the domains plug into. It imports no domain:
 the composition root (``wsgi.py``) hands it the domains to assemble."""
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = No
     from yipin.accounts import security
     from yipin.accounts import views as accounts_views
     from yipin.extensions import api, db, migrate
+    from yipin.media import views as media_views
     from yipin.regions import api as regions_api
 
     db.init_app(app)
@@ -42,7 +43,7 @@ def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = No
     errors.init_app(app)
     web.init_app(app)
 
-    for blueprint in (accounts_views.bp, health.bp):
+    for blueprint in (accounts_views.bp, media_views.bp, health.bp):
         app.register_blueprint(blueprint)
     api.register_blueprint(accounts_api.blp, url_prefix="/api/v1")
     api.register_blueprint(regions_api.blp, url_prefix="/api/v1/regions")

@@ -3,7 +3,8 @@ model modules in its ``Domain``; the composition root imports them all)."""
 
 from yipin import notifications
 from yipin.accounts import models as accounts_models
+from yipin.media import models as media_models
 from yipin.outbox import models as outbox_models
 from yipin.regions import models as regions_models
 
-__all__ = ["accounts_models", "notifications", "outbox_models", "regions_models"]
+__all__ = ["accounts_models", "media_models", "notifications", "outbox_models", "regions_models"]
