@@ -126,7 +126,7 @@ def _variant_choices(form: VariantForm, product: Product, variant: Variant | Non
 
 def _origin_is_deep_enough(form: ProductForm) -> bool:
     """The form asks for the origin down to the village wherever the region tree goes that
-    deep (inside Ganzhou); the actions accept a county (imports, API)."""
+    deep (inside the platform's region); the actions accept a county (imports, API)."""
     code = (form.origin_region_code.data or "").strip()
     region = db.session.get(Region, code) if code else None
     if region is not None and region_queries.has_children(region):

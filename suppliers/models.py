@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from yipin import clock
+from yipin.config import platform_region
 from yipin.db import Base, TimestampMixin, enum_column
-from yipin.regions.models import GANZHOU, Region
+from yipin.regions.models import Region
 
 if TYPE_CHECKING:
     from catalog.models import Category, RegionalBrand
@@ -89,8 +90,9 @@ class Supplier(TimestampMixin, Base):
 
     @property
     def registered_in_city(self) -> bool:
-        """Registered in Ganzhou (the registering division in the 统一社会信用代码)."""
-        return self.uscc[2:6] == GANZHOU
+        """Registered in the platform's region: the registering division (characters 3–8 of
+        the 统一社会信用代码) lies in it."""
+        return self.uscc[2:8].startswith(platform_region())
 
     @property
     def county_code(self) -> str:

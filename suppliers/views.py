@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -40,6 +39,7 @@ from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
+from yipin.config import platform_region
 from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.extensions import limiter
@@ -72,10 +72,6 @@ def _fail(form: Any, exc: DomainError) -> None:
     form_error(form, exc)
 
 
-def _platform_region() -> str:
-    return str(current_app.config["PLATFORM_REGION"])
-
-
 # ----------------------------------------------------------------------------- registration
 
 
@@ -95,7 +91,7 @@ def apply() -> Any:
                 draft=form.supplier_draft(),
                 licence_image=form.licence_stream(),
                 food_licence=form.food_licence_draft(),
-                platform_region=_platform_region(),
+                platform_region=platform_region(),
             )
         except DomainError as exc:
             _fail(form, exc)
@@ -111,7 +107,7 @@ def apply() -> Any:
 
 
 def _application_context(form: Any, blocked: bool = False) -> dict[str, Any]:
-    platform = db.session.get(Region, _platform_region())
+    platform = db.session.get(Region, platform_region())
     return {
         "form": form,
         "blocked": blocked,
@@ -202,7 +198,7 @@ def resubmit() -> Any:
                 form.supplier_draft(),
                 licence_image=form.licence_stream(),
                 food_licence=form.food_licence_draft(),
-                platform_region=_platform_region(),
+                platform_region=platform_region(),
             )
         except DomainError as exc:
             _fail(form, exc)

@@ -10,6 +10,7 @@ from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from yipin import clock
+from yipin.i18n import current_language
 from yipin.money import format_fen
 
 
@@ -22,8 +23,23 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local_time
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals["platform_name"] = lambda language=None: _in_language(
+        app.config["PLATFORM_NAME"], language
+    )
+    app.jinja_env.globals["platform_tagline"] = lambda language=None: _in_language(
+        app.config["PLATFORM_TAGLINE"], language
+    )
 
     _outbox_hooks(app)
+
+
+def _in_language(text: str | dict[str, str], language: str | None = None) -> str:
+    """A configured text in the page's language (Chinese when it has none in that language)."""
+    if isinstance(text, str):
+        return text
+    return (
+        text.get(language or current_language()) or text.get("zh_CN") or next(iter(text.values()))
+    )
 
 
 def _local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -22,6 +22,7 @@ from yipin.accounts.errors import (
     WrongPassword,
 )
 from yipin.accounts.models import ApiToken, Role, SupplierRole, User
+from yipin.config import platform_region
 from yipin.errors import NotFound
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -173,12 +174,13 @@ def create_staff_account(
 
 
 def _check_bureau_scope(session: Session, code: str | None) -> str:
-    """Bureau scope: the city (3607) or one of its counties."""
-    from yipin.regions.models import GANZHOU, Region
+    """Bureau scope: the platform's region (by default) or a city or county within it."""
+    from yipin.regions.models import Region
 
-    code = (code or GANZHOU).strip()
+    home = platform_region()
+    code = (code or home).strip()
     region = session.get(Region, code)
-    if region is None or not code.startswith(GANZHOU) or len(code) not in (4, 6):
+    if region is None or not code.startswith(home) or len(code) not in (2, 4, 6):
         raise InvalidAccountData(field="bureau_region_code")
     return code
 

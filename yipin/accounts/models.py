@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin import clock
+from yipin.config import platform_region
 from yipin.db import Base, TimestampMixin, enum_column
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def bureau_scope(self) -> str:
-        """Region code a bureau account may report on: the city (3607) or one county."""
-        return self.bureau_region_code or "3607"
+        """Region code a bureau account may report on: the platform's region or a part of it."""
+        return self.bureau_region_code or platform_region()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.login}>"
