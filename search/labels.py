@@ -1,0 +1,132 @@
+"""Labels of facet values, in the consumer's language, and the facets' display order.
+
+Both engines hand over raw counts (``{facet: [(value, count)]}``); names of categories, brands,
+grades and counties come from the database in one statement each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from catalog.models import Category, CertificationKind, Grade, RegionalBrand, StorageClass
+from search.request import PRICE_BANDS, Facet, FacetValue
+from yipin.i18n import _l, current_language
+from yipin.money import format_fen
+from yipin.regions.models import Region
+
+FACET_TITLES = {
+    "category": _l("Category"),
+    "brand": _l("Regional brand"),
+    "grade": _l("Grade"),
+    "county": _l("Origin"),
+    "cert": _l("Certification"),
+    "storage": _l("Storage"),
+    "price": _l("Price"),
+    "season": _l("Season"),
+    "stock": _l("Availability"),
+}
+# TODO(catalog enum labels): use the labels beside the enums once catalog has them (issue 6).
+STORAGE = {
+    StorageClass.AMBIENT: _l("Ambient"),
+    StorageClass.CHILLED: _l("Chilled"),
+    StorageClass.FROZEN: _l("Frozen"),
+}
+CERTS = {
+    CertificationKind.GREEN_FOOD: _l("Green Food"),
+    CertificationKind.ORGANIC: _l("Organic"),
+    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Geographical indication"),
+    CertificationKind.NOTABLE_PRODUCT: _l("Notable product"),
+    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence"),
+}
+SORT_LABELS = {
+    "relevance": _l("Best match"),
+    "sales": _l("Best selling"),
+    "price_asc": _l("Price ↑"),
+    "price_desc": _l("Price ↓"),
+    "new": _l("Newest"),
+}
+
+
+def facet_title(name: str) -> str:
+    return str(FACET_TITLES.get(name, name))
+
+
+def _loc(obj: Any, attr: str = "name") -> str:
+    if current_language() == "en":
+        english = getattr(obj, f"{attr}_en", "")
+        if english:
+            return str(english)
+    return str(getattr(obj, attr))
+
+
+def price_label(key: str) -> str:
+    low, high = PRICE_BANDS[key]
+    if low is None and high is not None:
+        return str(_l("Under %(price)s", price=format_fen(high)))
+    if high is None and low is not None:
+        return str(_l("%(price)s and up", price=format_fen(low)))
+    return f"{format_fen(low or 0)} – {format_fen(high or 0)}"
+
+
+def facets(
+    session: Session, counts: dict[str, list[tuple[str, int]]], selected: dict[str, Any]
+) -> list[Facet]:
+    """Facets with labels, in display order; values with no products are left out (a selected
+    value is kept, with its count)."""
+
+    def ordered_by(model: Any, key: Any, values: list[str], order: Any) -> dict[str, Any]:
+        if not values:
+            return {}
+        rows = session.scalars(sa.select(model).where(key.in_(values)).order_by(*order)).all()
+        return {str(getattr(r, key.key)): r for r in rows}
+
+    out: list[Facet] = []
+    for name in ("category", "brand", "grade", "county", "cert", "storage", "price"):
+        raw = dict(counts.get(name, []))
+        chosen = selected.get(name)
+        if chosen and chosen not in raw:
+            raw[chosen] = 0
+        values = [v for v in raw if raw[v] or v == chosen]
+        labelled: list[tuple[str, str]] = []
+        if name == "category":
+            rows = ordered_by(Category, Category.slug, values, (Category.sort_order, Category.id))
+            labelled = [(k, _loc(r)) for k, r in rows.items()]
+        elif name == "brand":
+            rows = ordered_by(
+                RegionalBrand,
+                RegionalBrand.slug,
+                values,
+                (RegionalBrand.sort_order, RegionalBrand.id),
+            )
+            labelled = [(k, _loc(r)) for k, r in rows.items()]
+        elif name == "grade":
+            ids = [int(v) for v in values if v.isdigit()]
+            grades = session.scalars(
+                sa.select(Grade).where(Grade.id.in_(ids)).order_by(Grade.rank, Grade.id)
+            ).all()
+            labelled = [(str(g.id), _loc(g)) for g in grades]
+        elif name == "county":
+            rows = ordered_by(Region, Region.code, values, (Region.code,))
+            labelled = [(k, r.name) for k, r in rows.items()]
+        elif name == "cert":
+            labelled = [(k.value, str(CERTS[k])) for k in CertificationKind if k.value in values]
+        elif name == "storage":
+            labelled = [(k.value, str(STORAGE[k])) for k in StorageClass if k.value in values]
+        elif name == "price":
+            labelled = [(k, price_label(k)) for k in PRICE_BANDS if k in values]
+        out.append(
+            Facet(
+                name,
+                [FacetValue(v, label, raw.get(v, 0), v == chosen) for v, label in labelled],
+            )
+        )
+    season = dict(counts.get("season", [])).get("now", 0)
+    out.append(
+        Facet("season", [FacetValue("now", str(_l("In season now")), season, "season" in selected)])
+    )
+    stock = dict(counts.get("stock", [])).get("in", 0)
+    out.append(Facet("stock", [FacetValue("in", str(_l("In stock")), stock, "stock" in selected)]))
+    return out
