@@ -15,9 +15,10 @@ index. Products changed while it ran are pushed again after the swap.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,7 +58,9 @@ def create_index(name: str, *, loading: bool = False) -> None:
 
 
 def new_index_name() -> str:
-    return f"{alias()}-{clock.now().strftime('%Y%m%d%H%M%S%f')}"
+    """``<alias>-<utc time>-<random>`` (real time: a frozen test clock must not repeat it)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    return f"{alias()}-{stamp}-{secrets.token_hex(3)}"
 
 
 def ensure_index() -> None:

@@ -687,7 +687,7 @@ RELEVANCE: list[Case] = [
             ("qc", ORANGES),
             ("gnqc", ORANGES),
             ("naby", "duck duck-pieces"),
-            ("scbl", "lotus lotus-core lotus-fresh"),
+            ("scbl", "lotus lotus-core"),
             ("xghe", "goose goose-parts"),
         ],
     ),
@@ -700,7 +700,7 @@ RELEVANCE: list[Case] = [
             ("橘子", "mandarin-xunwu mandarin-gift"),
             ("柚子", "pomelo pomelo-gift"),
             ("米线", "noodles noodles-fresh"),
-            ("莲子", "lotus"),
+            ("莲子", "lotus lotus-core"),
             ("土鸡", "chicken"),
         ],
     ),
@@ -730,12 +730,27 @@ RELEVANCE: list[Case] = [
 FLOOR = 0.9  # share of queries with an expected product in the top 3, on each engine
 
 
-def score(search: Any, ids: dict[str, int]) -> tuple[float, list[tuple[Case, list[str]]]]:
-    """Run every case through ``search(q) -> [product ids]``; (share passed, failures)."""
+@dataclass
+class Score:
+    hit_rate: float  # share of queries with an expected product in the top 3 (the floor)
+    precision: float  # mean share of the top 3 that is expected (of what can be)
+    mrr: float  # mean reciprocal rank of the first expected product (0 past rank 10)
+    failures: list[tuple[Case, list[str]]]
+
+
+def score(search: Any, ids: dict[str, int]) -> Score:
+    """Run every case through ``search(q) -> [product ids]``."""
     keys = {v: k for k, v in ids.items()}
     failures = []
+    precision = mrr = 0.0
     for case in RELEVANCE:
-        top = [keys.get(i, str(i)) for i in search(case.query)[:3]]
-        if not set(top) & set(case.expected):
+        ranked = [keys.get(i, str(i)) for i in search(case.query)[:10]]
+        top = ranked[:3]
+        good = set(case.expected)
+        if not set(top) & good:
             failures.append((case, top))
-    return 1 - len(failures) / len(RELEVANCE), failures
+        precision += len(set(top) & good) / min(3, len(good))
+        first = next((n for n, key in enumerate(ranked, 1) if key in good), None)
+        mrr += 1 / first if first else 0.0
+    n = len(RELEVANCE)
+    return Score(1 - len(failures) / n, precision / n, mrr / n, failures)
