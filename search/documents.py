@@ -19,24 +19,51 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.models import Certification, Product, Variant
+from catalog.models import Certification, Product, ProductStatus, Variant
 from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
 from search import text
 from search.models import SearchDocument
-
-# The "visible to consumers" predicate: storefront's until catalog owns it (issue 6: one SQL
-# expression + one Python property in catalog; switch to it when NOTES.md says it landed).
-from storefront.queries import visible as _visible_clauses
-from suppliers.models import BrandAuthorisation
+from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
 from yipin.regions.models import Region
 
 
 def visible_clauses() -> list[Any]:
-    """Where-clauses of a product a consumer may see (listed, verified, an active variant)."""
-    return _visible_clauses()
+    """Where-clauses of a product a consumer may see: listed, of a verified supplier, with an
+    active variant.
+
+    TODO(catalog predicate): the same rule as ``storefront.queries.visible()``; use catalog's
+    one SQL expression when it lands (issue 6, NOTES.md) — search may not import storefront.
+    """
+    return [
+        Product.status == ProductStatus.LISTED,
+        Product.supplier_id.in_(
+            sa.select(Supplier.id).where(Supplier.status == SupplierStatus.VERIFIED)
+        ),
+        sa.exists().where(Variant.product_id == Product.id, Variant.is_active.is_(True)),
+    ]
+
+
+def month_in(session: Session, column: Any, month: int) -> Any:
+    """``month`` is one of the months in a JSON list column (PostgreSQL JSONB or SQLite JSON)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.type_coerce(column, JSONB).contains([month])
+    each = sa.func.json_each(column).table_valued("value")
+    return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == month))
+
+
+def brand_authorised(day: date) -> Any:
+    """The product's supplier holds a valid authorisation for the product's brand on ``day``."""
+    return sa.exists().where(
+        BrandAuthorisation.supplier_id == Product.supplier_id,
+        BrandAuthorisation.brand_id == Product.brand_id,
+        BrandAuthorisation.revoked_at.is_(None),
+        BrandAuthorisation.valid_from <= day,
+        BrandAuthorisation.valid_to >= day,
+    )
 
 
 @dataclass

@@ -145,6 +145,7 @@ MAPPINGS: dict[str, Any] = {
 
 # ----------------------------------------------------------------------------- matching
 
+
 def _dis_max(queries: list[dict[str, Any]], tie: float = 0.2) -> dict[str, Any]:
     """The best of several ways to match, plus a little of the others: many weak fields do
     not outweigh one strong one (a jam whose subtitle mentions 脐橙 is not an orange)."""

@@ -22,7 +22,7 @@ from catalog.models import Category, Certification, Product, RegionalBrand, Vari
 from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
 from search import labels, text
-from search.documents import visible_clauses
+from search.documents import brand_authorised, month_in, visible_clauses
 from search.models import SearchDocument
 from search.request import (
     PRICE_BANDS,
@@ -31,7 +31,6 @@ from search.request import (
     SearchRequest,
     SearchResult,
 )
-from storefront.queries import brand_authorised, month_in  # shared SQL helpers (marked spot)
 
 D = SearchDocument
 

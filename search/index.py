@@ -129,16 +129,18 @@ def reindex(
     progress: Callable[[int], Any] | None = None,
     on_total: Callable[[int], Any] | None = None,
     keep_old: bool = False,
+    elasticsearch: bool | None = None,
 ) -> ReindexReport:
-    """Rebuild search from the database: every SQL-engine row and (when configured) a new
-    Elasticsearch index that replaces the old one through the alias. Commits per batch."""
+    """Rebuild search from the database: every SQL-engine row and (when configured, unless
+    ``elasticsearch=False``) a new Elasticsearch index that replaces the old one through the
+    alias. Commits per batch."""
     session = db.session
     started = clock.now()
     day = clock.today_local()
     ids = documents.indexable_ids(session)
     if on_total:
         on_total(len(ids))
-    use_es = engine.uses_elasticsearch()
+    use_es = engine.uses_elasticsearch() if elasticsearch is None else elasticsearch
     es = engine.client() if use_es else None
     name = new_index_name() if use_es else None
     if es is not None and name is not None:

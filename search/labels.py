@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from catalog.models import Category, CertificationKind, Grade, RegionalBrand, StorageClass
@@ -75,7 +77,17 @@ def facets(
     session: Session, counts: dict[str, list[tuple[str, int]]], selected: dict[str, Any]
 ) -> list[Facet]:
     """Facets with labels, in display order; values with no products are left out (a selected
-    value is kept, with its count)."""
+    value is kept, with its count). Outside a request (CLI, jobs, benchmarks) in the default
+    language."""
+    if has_request_context():
+        return _facets(session, counts, selected)
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")):
+        return _facets(session, counts, selected)
+
+
+def _facets(
+    session: Session, counts: dict[str, list[tuple[str, int]]], selected: dict[str, Any]
+) -> list[Facet]:
 
     def ordered_by(model: Any, key: Any, values: list[str], order: Any) -> dict[str, Any]:
         if not values:
