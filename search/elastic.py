@@ -132,8 +132,8 @@ MAPPINGS: dict[str, Any] = {
         "title_initials": {"type": "text", "analyzer": "syllables"},
         "pinyin": {"type": "text", "analyzer": "syllables"},
         "initials": {"type": "text", "analyzer": "syllables"},
-        "price": {"type": "long"},
-        "price_max": {"type": "long"},
+        "min_price_fen": {"type": "long"},
+        "max_price_fen": {"type": "long"},
         "sale_months": {"type": "integer"},
         "presale_months": {"type": "integer"},
         "in_stock": {"type": "boolean"},
@@ -277,7 +277,7 @@ def _price(low: int | None, high: int | None) -> dict[str, Any]:
         bounds["gte"] = low
     if high is not None:
         bounds["lt"] = high
-    return {"range": {"price": bounds}}
+    return {"range": {"min_price_fen": bounds}}
 
 
 def filters(request: SearchRequest, day: date) -> list[dict[str, Any]]:
@@ -346,7 +346,7 @@ def aggregations(request: SearchRequest, day: date) -> dict[str, Any]:
             },
         ),
         "storage": scoped("storage", {"v": {"terms": {"field": "storage", "size": 10}}}),
-        "price": scoped("price", {"v": {"range": {"field": "price", "ranges": bands}}}),
+        "price": scoped("price", {"v": {"range": {"field": "min_price_fen", "ranges": bands}}}),
         "season": scoped("season", {}, {"term": {"sale_months": day.month}}),
         "stock": scoped("stock", {}, {"term": {"in_stock": True}}),
     }
@@ -375,9 +375,9 @@ def sort(request: SearchRequest, has_query: bool) -> list[Any]:
     newest = {"listed_at": {"order": "desc", "missing": "_last"}}
     by_id = {"product_id": "desc"}
     if request.sort == "price_asc":
-        return [{"price": "asc"}, by_id]
+        return [{"min_price_fen": "asc"}, by_id]
     if request.sort == "price_desc":
-        return [{"price": "desc"}, by_id]
+        return [{"min_price_fen": "desc"}, by_id]
     if request.sort == "sales":
         return [{"sales": "desc"}, by_id]
     if request.sort == "new" or not has_query:

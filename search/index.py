@@ -176,6 +176,7 @@ def reindex(
         es.indices.refresh(index=name)
         replaced = swap_alias(name, keep_old=keep_old)
         repushed = _repush_changed_since(started)
+        catch_up()  # pushes that waited for Elasticsearch: due now (they find it current)
     return ReindexReport(name, count, int(removed or 0), replaced, repushed)
 
 

@@ -71,9 +71,26 @@ def _run(
             return result
         if engine.mark_up():
             index.catch_up()
-        return result
+        return _still_visible(session, result)
     result = fallback.search(session, request, day, prefix=prefix)
     result.fallback = using != "sql" and engine.uses_elasticsearch()
+    return result
+
+
+def _still_visible(session: Session, result: SearchResult) -> SearchResult:
+    """Drop hits the database no longer shows (delisted a moment ago, before the index job
+    ran): the database is the source of truth. One statement on the page's ids."""
+    if not result.hits:
+        return result
+    shown = set(
+        session.scalars(
+            sa.select(Product.id).where(Product.id.in_(result.ids), *documents.visible_clauses())
+        )
+    )
+    gone = [h for h in result.hits if h.product_id not in shown]
+    if gone:
+        result.hits = [h for h in result.hits if h.product_id in shown]
+        result.total = max(len(result.hits), result.total - len(gone))
     return result
 
 
