@@ -152,7 +152,10 @@ def _dis_max(queries: list[dict[str, Any]], tie: float = 0.2) -> dict[str, Any]:
     return {"dis_max": {"queries": queries, "tie_breaker": tie}}
 
 
-def _match(field: str, query: str, boost: float, msm: str = "75%") -> dict[str, Any]:
+STRICT = "2<-1"  # up to 2 words: all of them; more: all but one (not "75%": ES rounds down)
+
+
+def _match(field: str, query: str, boost: float, msm: str = STRICT) -> dict[str, Any]:
     return {"match": {field: {"query": query, "boost": boost, "minimum_should_match": msm}}}
 
 
@@ -161,12 +164,12 @@ def _han(term: text.Term) -> list[dict[str, Any]]:
     alternatives inside each group (the best counts), so a product that matches both the
     word and a synonym is not counted twice."""
     words = [(term.text, 1.0)] + [(s, 0.6) for s in term.synonyms]
-    title = [_match("name.cjk", term.text, 5, "60%")]
+    title = [_match("name.cjk", term.text, 5, STRICT)]
     brand = [_match("brand_name.cjk", term.text, 4)]
     other = [
-        _match("category_name.cjk", term.text, 2, "60%"),
-        _match("places.cjk", term.text, 2, "60%"),
-        _match("subtitle.cjk", term.text, 1.5, "60%"),
+        _match("category_name.cjk", term.text, 2, STRICT),
+        _match("places.cjk", term.text, 2, STRICT),
+        _match("subtitle.cjk", term.text, 1.5, STRICT),
         _match("description", term.text, 1, "100%"),
     ]
     for word, weight in words:

@@ -50,7 +50,9 @@ def analysis() -> str:
 
 
 def create_index(name: str, *, loading: bool = False) -> None:
-    es = engine.client()
+    # no retry (a retried create finds its own index); the first index of a node may wait
+    # for the analysis plugin to load its dictionary
+    es = engine.client().options(request_timeout=120, max_retries=0)
     settings = elastic.settings(analysis())
     if loading:  # a bulk load: no refreshes until it is done
         settings = {**settings, "refresh_interval": "-1"}
