@@ -212,59 +212,94 @@ def _filters(session: Session, request: SearchRequest, day: date) -> list[Any]:
 # ----------------------------------------------------------------------------- search
 
 
+MAX_MATCHES = 5000  # products scored per query (a fallback, not a search cluster)
+
+
 def search(
     session: Session, request: SearchRequest, day: date, *, prefix: bool = False
 ) -> SearchResult:
     """Results, facets and the page asked for; ``relaxed`` when only some words matched.
-    ``prefix``: the query is still being typed (autocomplete)."""
+    ``prefix``: the query is still being typed (autocomplete).
+
+    The words are matched and scored in one statement over the shown products; filters,
+    facets and the page then work on those ids (the ``LIKE`` conditions run once, not once
+    per facet)."""
     query = text.parse(request.q, prefix=prefix)
-    joined = bool(query)
     shown = [*visible_clauses(), _shown_now(session, day.month)]
     filters = _filters(session, request, day)
-    score: Any = sa.literal(0.0)
+    scores: dict[int, float] | None = None
+    relaxed = False
     base = list(shown)
     if query:
-        match_where, score = _matching(query, every=True)
-        base = [*shown, *match_where]
-    total = _count(session, [*base, *filters], joined)
-    relaxed = False
-    if query and not total and len(query.words) > 1:
-        relaxed = True
-        match_where, score = _matching(query, every=False)
-        base = [*shown, *match_where]
-        total = _count(session, [*base, *filters], joined)
-    page = min(request.page, max(1, math.ceil(total / request.per_page)))
-    stmt = _from(sa.select(Product.id, score.label("score")).select_from(Product), joined).where(
-        *base, *filters
-    )
-    rows = session.execute(
-        stmt.order_by(*_order(request, score, joined))
-        .limit(request.per_page)
-        .offset((page - 1) * request.per_page)
-    ).all()
-    hits = [Hit(product_id=row[0], score=float(row[1] or 0)) for row in rows]
+        scores = _scores(session, query, shown, every=True)
+        if not scores and len(query.words) > 1:
+            relaxed = True
+            scores = _scores(session, query, shown, every=False)
+        base = [Product.id.in_(list(scores) or [0])]
+    if scores is not None and request.sort == "relevance":
+        ids = list(session.scalars(sa.select(Product.id).where(*base, *filters)))
+        sales = _sales_of(session, ids)
+        ids.sort(key=lambda i: (-scores[i], -sales.get(i, 0), -i))
+        total = len(ids)
+        page = min(request.page, max(1, math.ceil(total / request.per_page)))
+        chosen = ids[(page - 1) * request.per_page : page * request.per_page]
+    else:
+        total = _count(session, [*base, *filters])
+        page = min(request.page, max(1, math.ceil(total / request.per_page)))
+        chosen = list(
+            session.scalars(
+                sa.select(Product.id)
+                .where(*base, *filters)
+                .order_by(*_order(request, bool(query)))
+                .limit(request.per_page)
+                .offset((page - 1) * request.per_page)
+            )
+        )
+    hits = [Hit(product_id=i, score=(scores or {}).get(i, 0.0)) for i in chosen]
     return SearchResult(
         request=request,
         total=total,
         hits=hits,
-        facets=facet_counts(session, base, request, day, joined=joined),
+        facets=facet_counts(session, base, request, day),
         engine="sql",
         day=day,
         relaxed=relaxed,
     )
 
 
-def _from(stmt: Any, joined: bool) -> Any:
-    """Text matching reads the product's ``search_documents`` row."""
-    return stmt.join(D, D.product_id == Product.id) if joined else stmt
+def _scores(
+    session: Session, query: text.ParsedQuery, shown: list[Any], *, every: bool
+) -> dict[int, float]:
+    """Matching products (of those shown) and their scores, in one statement."""
+    match_where, score = _matching(query, every=every)
+    rows = session.execute(
+        sa.select(Product.id, score)
+        .select_from(Product)
+        .join(D, D.product_id == Product.id)
+        .where(*shown, *match_where)
+        .limit(MAX_MATCHES)
+    ).all()
+    return {int(pid): float(value or 0) for pid, value in rows}
 
 
-def _count(session: Session, where: list[Any], joined: bool) -> int:
-    stmt = _from(sa.select(sa.func.count(Product.id)).select_from(Product), joined)
-    return int(session.scalar(stmt.where(*where)) or 0)
+def _sales_of(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        sa.select(Variant.product_id, sa.func.sum(OrderLine.quantity))
+        .join(OrderLine, OrderLine.variant_id == Variant.id)
+        .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
+        .where(Variant.product_id.in_(ids), SubOrder.status.in_(SOLD_STATUSES))
+        .group_by(Variant.product_id)
+    ).all()
+    return {int(pid): int(n or 0) for pid, n in rows}
 
 
-def _order(request: SearchRequest, score: Any, has_query: bool) -> list[Any]:
+def _count(session: Session, where: list[Any]) -> int:
+    return int(session.scalar(sa.select(sa.func.count(Product.id)).where(*where)) or 0)
+
+
+def _order(request: SearchRequest, has_query: bool) -> list[Any]:
     newest = sa.func.coalesce(Product.listed_at, Product.created_at)
     if request.sort == "price_asc":
         return [_min_price().asc(), Product.id.desc()]
@@ -272,16 +307,14 @@ def _order(request: SearchRequest, score: Any, has_query: bool) -> list[Any]:
         return [_min_price().desc(), Product.id.desc()]
     if request.sort == "sales":
         return [_sales().desc(), Product.id.desc()]
-    if request.sort == "new" or not has_query:
-        return [newest.desc(), Product.id.desc()]
-    return [score.desc(), _sales().desc(), Product.id.desc()]
+    return [newest.desc(), Product.id.desc()]  # "new", or browsing without words
 
 
 # ----------------------------------------------------------------------------- facets
 
 
 def facet_counts(
-    session: Session, base: list[Any], request: SearchRequest, day: date, *, joined: bool
+    session: Session, base: list[Any], request: SearchRequest, day: date
 ) -> list[Facet]:
     """Counts per facet value, each facet ignoring its own filter (so a shopper can switch)."""
 
@@ -289,16 +322,14 @@ def facet_counts(
         return [*base, *_filters(session, request.without(facet), day)]
 
     def grouped(facet: str, key: Any, *extra: Any, join: Any = None) -> list[tuple[Any, int]]:
-        stmt = _from(
-            sa.select(key, sa.func.count(sa.distinct(Product.id))).select_from(Product), joined
-        )
+        stmt = sa.select(key, sa.func.count(sa.distinct(Product.id))).select_from(Product)
         if join is not None:
             stmt = stmt.join(*join)
         stmt = stmt.where(*scope(facet), *extra).group_by(key)
         return [(k, int(n)) for k, n in session.execute(stmt).all() if k is not None]
 
     def count(facet: str, *extra: Any) -> int:
-        return _count(session, [*scope(facet), *extra], joined)
+        return _count(session, [*scope(facet), *extra])
 
     selected = request.filters
     counts: dict[str, list[tuple[str, int]]] = {}

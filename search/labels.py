@@ -6,6 +6,7 @@ grades and counties come from the database in one statement each.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,6 +65,46 @@ def _loc(obj: Any, attr: str = "name") -> str:
     return str(getattr(obj, attr))
 
 
+def _reference_labels(session: Session) -> dict[str, dict[str, str]]:
+    """Labels of categories, brands and grades in display order, in the current language;
+    cached for a minute per app (reference data changes rarely)."""
+    cache = current_app.extensions.setdefault("yipin_search_labels", {})
+    key = current_language()
+    hit = cache.get(key)
+    if hit and hit[0] > time.monotonic():
+        return hit[1]  # type: ignore[no-any-return]
+    labels = {
+        "category": {
+            c.slug: _loc(c)
+            for c in session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id))
+        },
+        "brand": {
+            b.slug: _loc(b)
+            for b in session.scalars(
+                sa.select(RegionalBrand).order_by(RegionalBrand.sort_order, RegionalBrand.id)
+            )
+        },
+        "grade": {
+            str(g.id): _loc(g)
+            for g in session.scalars(sa.select(Grade).order_by(Grade.rank, Grade.id))
+        },
+    }
+    cache[key] = (time.monotonic() + 60, labels)
+    return labels
+
+
+def _county_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """County names (they never change: cached per app, looked up once each)."""
+    cache: dict[str, str] = current_app.extensions.setdefault("yipin_search_counties", {})
+    missing = [c for c in codes if c not in cache]
+    if missing:
+        for code, name in session.execute(
+            sa.select(Region.code, Region.name).where(Region.code.in_(missing))
+        ).all():
+            cache[code] = name
+    return {c: cache[c] for c in codes if c in cache}
+
+
 def price_label(key: str) -> str:
     low, high = PRICE_BANDS[key]
     if low is None and high is not None:
@@ -89,12 +130,7 @@ def _facets(
     session: Session, counts: dict[str, list[tuple[str, int]]], selected: dict[str, Any]
 ) -> list[Facet]:
 
-    def ordered_by(model: Any, key: Any, values: list[str], order: Any) -> dict[str, Any]:
-        if not values:
-            return {}
-        rows = session.scalars(sa.select(model).where(key.in_(values)).order_by(*order)).all()
-        return {str(getattr(r, key.key)): r for r in rows}
-
+    names = _reference_labels(session)
     out: list[Facet] = []
     for name in ("category", "brand", "grade", "county", "cert", "storage", "price"):
         raw = dict(counts.get(name, []))
@@ -103,26 +139,10 @@ def _facets(
             raw[chosen] = 0
         values = [v for v in raw if raw[v] or v == chosen]
         labelled: list[tuple[str, str]] = []
-        if name == "category":
-            rows = ordered_by(Category, Category.slug, values, (Category.sort_order, Category.id))
-            labelled = [(k, _loc(r)) for k, r in rows.items()]
-        elif name == "brand":
-            rows = ordered_by(
-                RegionalBrand,
-                RegionalBrand.slug,
-                values,
-                (RegionalBrand.sort_order, RegionalBrand.id),
-            )
-            labelled = [(k, _loc(r)) for k, r in rows.items()]
-        elif name == "grade":
-            ids = [int(v) for v in values if v.isdigit()]
-            grades = session.scalars(
-                sa.select(Grade).where(Grade.id.in_(ids)).order_by(Grade.rank, Grade.id)
-            ).all()
-            labelled = [(str(g.id), _loc(g)) for g in grades]
+        if name in ("category", "brand", "grade"):
+            labelled = [(k, label) for k, label in names[name].items() if k in values]
         elif name == "county":
-            rows = ordered_by(Region, Region.code, values, (Region.code,))
-            labelled = [(k, r.name) for k, r in rows.items()]
+            labelled = sorted(_county_names(session, values).items())
         elif name == "cert":
             labelled = [(k.value, str(CERTS[k])) for k in CertificationKind if k.value in values]
         elif name == "storage":

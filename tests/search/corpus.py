@@ -546,8 +546,9 @@ PRODUCTS: tuple[P, ...] = (
 HIDDEN = {"peach", "lotus-fresh", "orange-delisted", "orange-draft", "orange-suspended"}
 
 
-def load(session: Any = None) -> dict[str, int]:
-    """Write the corpus (needs the reference data); returns product ids by key. Flushes."""
+def load(session: Any = None, copy: int = 0) -> dict[str, int]:
+    """Write the corpus (needs the reference data); returns product ids by key. Flushes.
+    ``copy`` > 0 writes one more copy, by suppliers of other names (benchmarks)."""
     session = session or db.session
     suppliers: dict[tuple[str, SupplierStatus], Any] = {}
     warehouse = factories.WarehouseFactory()
@@ -561,7 +562,7 @@ def load(session: Any = None) -> dict[str, int]:
             place = COUNTIES[p.county]
             supplier = suppliers[key] = factories.SupplierFactory(
                 name=f"{place}{'停业' if p.supplier_status != SupplierStatus.VERIFIED else ''}"
-                f"农产品专业合作社",
+                f"{f'第{copy}' if copy else ''}农产品专业合作社",
                 region_code=p.county,
                 status=p.supplier_status,
             )
