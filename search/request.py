@@ -59,7 +59,7 @@ class SearchRequest:
         """From query-string arguments; bad values are dropped."""
 
         def clean(name: str, size: int = 40) -> str | None:
-            value = (args.get(name) or "").strip()[:size]
+            value = str(args.get(name) or "").strip()[:size]
             return value or None
 
         county = clean("county", 6)
@@ -73,7 +73,7 @@ class SearchRequest:
         except (TypeError, ValueError):
             page = 1
         return cls(
-            q=text.normalise(args.get("q"))[: text.MAX_QUERY],
+            q=text.normalise(str(args.get("q") or ""))[: text.MAX_QUERY],
             category=clean("category"),
             brand=clean("brand"),
             grade=grade if grade and grade.isdigit() else None,
