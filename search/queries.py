@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from catalog import rules
-from catalog.models import Image, Product, RegionalBrand, Variant
+from catalog.models import Product, RegionalBrand, Variant
 from search.documents import visible_clauses
+from yipin.media.models import Image
 from yipin.regions.models import Region
 
 
