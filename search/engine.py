@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import elastic_transport
@@ -55,14 +55,14 @@ class Breaker:
     down_since: float | None = None
     retry_at: float = 0.0
     error: str | None = None
-    lock: threading.Lock = threading.Lock()  # noqa: RUF009  (one per app, made below)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def breaker(app: Flask | None = None) -> Breaker:
     app = app or current_app
     state = app.extensions.get("yipin_search_breaker")
     if state is None:
-        state = app.extensions["yipin_search_breaker"] = Breaker(lock=threading.Lock())
+        state = app.extensions["yipin_search_breaker"] = Breaker()
     return state
 
 

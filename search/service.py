@@ -312,19 +312,19 @@ def _mark(value: str, query: text.ParsedQuery) -> str:
         while needle and start >= 0:
             cover(start, len(needle))
             start = flat.find(needle, start + 1)
-    # pinyin and initials: map syllables back onto the Han characters
-    han_positions = [i for i, c in enumerate(chars) if text.HAN.match(c)]
-    sounds = list(text.syllables(value))
-    if len(sounds) == len(han_positions):
+    # pinyin and initials: map syllables back onto the Han characters, word by word
+    for run in text.HAN_RUN.finditer(value):
+        positions = list(range(run.start(), run.end()))
+        sounds = list(text.syllables(run.group(0)))
+        if len(sounds) != len(positions):
+            continue
         for term in query.terms:
             if term.kind == "pinyin":
-                _cover_sequence(sounds, term.syllables, han_positions, marked, term.prefix)
+                _cover_sequence(sounds, term.syllables, positions, marked, term.prefix)
             elif term.kind == "initials":
-                _cover_sequence(
-                    [s[0] for s in sounds], list(term.text), han_positions, marked, False
-                )
+                _cover_sequence([s[0] for s in sounds], list(term.text), positions, marked, False)
             elif term.kind == "han" and term.text not in flat:
-                _cover_sequence(sounds, term.syllables, han_positions, marked, False)
+                _cover_sequence(sounds, term.syllables, positions, marked, False)
     out: list[str] = []
     open_ = False
     for char, on in zip(chars, marked, strict=True):
