@@ -110,7 +110,7 @@ def serve(env: dict[str, str], workers: int, port: int, log: Path) -> subprocess
         f"127.0.0.1:{port}",
         "--log-level",
         "warning",
-        "yipin:create_app()",
+        "wsgi:create_app()",
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -147,7 +147,7 @@ def main() -> int:
         "YIPIN_SEARCH_CHINESE_ANALYSIS": args.analysis,
         "YIPIN_SECRET_KEY": "bench",
     }
-    from yipin import create_app
+    from wsgi import create_app
 
     app = create_app(
         {

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def build(database_url: str, es_url: str | None, analysis: str) -> object:
     os.environ.setdefault("YIPIN_INSTANCE_PATH", tempfile.mkdtemp(prefix="yipin-bench-"))
-    from yipin import create_app
+    from wsgi import create_app
 
     config = {
         "TESTING": True,
