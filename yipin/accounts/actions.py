@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from yipin import clock, platform
 from yipin.accounts import passwords
 from yipin.accounts.errors import (
+    CannotDeactivateSelf,
     InvalidAccountData,
     InvalidLogin,
     LoginTaken,
@@ -25,8 +26,20 @@ from yipin.accounts.models import ApiToken, Role, SupplierRole, User
 from yipin.config import platform_region
 from yipin.errors import NotFound
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# What ``str.isspace()`` and ``str.strip()`` call space, spelled out so that the API's
+# document can say the same rule (a JSON Schema regex's ``\s`` is not Python's).
+SPACE = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+PHONE_SEPARATORS = SPACE + "()-"
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+EMAIL_RE = re.compile(f"^[^@\\x00{SPACE}]+@[^@\\x00{SPACE}]+\\.[^@\\x00{SPACE}]+$")
+# ``parse_login`` as one regular expression over the raw text (the accounts API's schema).
+LOGIN_PATTERN = (
+    f"^[{SPACE}]*(?:[^@\\x00{SPACE}]+@[^@\\x00{SPACE}]+\\.[^@\\x00{SPACE}]+"
+    f"|(?:\\+[{PHONE_SEPARATORS}]*8[{PHONE_SEPARATORS}]*6"
+    f"|0[{PHONE_SEPARATORS}]*0[{PHONE_SEPARATORS}]*8[{PHONE_SEPARATORS}]*6)?"
+    f"[{PHONE_SEPARATORS}]*1[{PHONE_SEPARATORS}]*[3-9](?:[{PHONE_SEPARATORS}]*[0-9]){{9}}"
+    f"[{PHONE_SEPARATORS}]*)[{SPACE}]*$"
+)
 TOKEN_PREFIX = "yp_"
 
 
@@ -46,7 +59,7 @@ def parse_login(raw: str) -> LoginId:
         if not EMAIL_RE.match(email) or len(email) > 254:
             raise InvalidLogin(field="login")
         return LoginId(email=email)
-    digits = re.sub(r"[\s\-()]", "", text)
+    digits = re.sub(f"[{PHONE_SEPARATORS}]", "", text)
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("0086"):
@@ -197,6 +210,8 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     )
     if not allowed:
         raise NotFound()
+    if user.id == actor.id and not active:
+        raise CannotDeactivateSelf()  # nobody else might be left to turn it back on
     user.is_active = active
     if not active:
         user.session_version += 1

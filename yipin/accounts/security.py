@@ -47,14 +47,18 @@ def bearer_token() -> str | None:
 
 
 def _may_ride_on_cookies() -> bool:
-    """Forms always need CSRF; API calls only when they carry the site's cookies."""
+    """Forms always need CSRF; API calls only when the site's cookies sign someone in.
+
+    A cookie that is not a live session (expired, from another installation, made up) signs
+    nobody in, so there is nothing to forge: the call goes on as an anonymous one, and an
+    operation that needs a user answers 401 like any call without a credential."""
     if not request.path.startswith("/api/"):
         return True
     cookies = (
         current_app.config["SESSION_COOKIE_NAME"],
         current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     )
-    return any(name in request.cookies for name in cookies)
+    return any(name in request.cookies for name in cookies) and current_user.is_authenticated
 
 
 def before_request() -> Any:
