@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalog.models import ProductStatus, ReviewEvent, StorageClass
+from yipin.api import NOT_BLANK, Pattern
 from yipin.media import images as image_store
 
 MONTH = fields.Int(validate=validate.Range(1, 12, error="Months are numbers from 1 to 12."))
@@ -129,19 +130,24 @@ class ProductListArgs(Schema):
     supplier_id = fields.Int(load_default=None, metadata={"description": "operators and bureau"})
     brand_id = fields.Int(load_default=None)
     category_id = fields.Int(load_default=None)
-    county = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    county = fields.Str(
+        load_default=None,
+        validate=Pattern(r"^[0-9]{6}$"),
+        metadata={"description": "Origin county code · 产地县代码"},
+    )
 
 
 class ProductWriteSchema(Schema):
     """A product's content. POST needs the required fields; PATCH takes any subset."""
 
     category_id = fields.Int(required=True)
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.Str(required=True, validate=[validate.Length(min=1, max=120), Pattern(NOT_BLANK)])
     origin_region_code = fields.Str(
         required=True,
-        validate=validate.Regexp(
-            r"^\d{6}(\d{3}(\d{3})?)?$", error="A county, township or village code."
+        validate=Pattern(
+            r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$", error="A county, township or village code."
         ),
+        metadata={"description": "County, township or village of origin · 产地（县、乡镇或村）"},
     )
     shelf_life_days = fields.Int(required=True, validate=validate.Range(1, 3650))
     storage_class = fields.Enum(StorageClass, by_value=True)
@@ -154,8 +160,12 @@ class ProductWriteSchema(Schema):
 
 
 class VariantWriteSchema(Schema):
-    sku = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    spec = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    sku = fields.Str(required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)])
+    spec = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=80), Pattern(NOT_BLANK)],
+        metadata={"example": "5 kg 75–80 mm"},
+    )
     net_weight_g = fields.Int(required=True, validate=GRAMS)
     gross_weight_g = fields.Int(required=True, validate=GRAMS)
     price_fen = fields.Int(required=True, validate=FEN)
@@ -179,7 +189,14 @@ class ImageFormSchema(Schema):
     alt = fields.Str(load_default="", validate=validate.Length(max=120))
 
 
+class ImageUploadFormSchema(ImageUploadSchema, ImageFormSchema):
+    """A picture and its description, as multipart/form-data."""
+
+
 class ImagePatchSchema(Schema):
+    class Meta:
+        json_schema: ClassVar = {"minProperties": 1}  # give alt or position
+
     alt = fields.Str(validate=validate.Length(max=120))
     position = fields.Int(
         validate=validate.Range(0, 100), metadata={"description": "new place, 0 = cover"}
@@ -196,7 +213,12 @@ class ReviewActionSchema(Schema):
         required=True,
         validate=validate.OneOf(["submit", "withdraw", "approve", "reject", "delist"]),
     )
-    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    reason = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "reject and delist: why (the supplier sees it)"},
+    )
     revision = fields.Int(
         load_default=None,
         allow_none=True,

@@ -8,9 +8,14 @@ from marshmallow import Schema, fields, validate
 from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import SupplierKind, SupplierStatus
 from suppliers.queries import authorisation_state, invitation_state
-from yipin.accounts.schemas import UserSchema
+from yipin.accounts.schemas import LOGIN_PATTERN, PASSWORD_PATTERN, UserSchema
+from yipin.api import NOT_BLANK, Pattern
 
-PHONE = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"
+# a mobile number (11 digits) or a landline with its area code, as ``clean_phone`` reads it
+PHONE = r"^ *(\+86)? *(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}) *$"
+# The structure of a 统一社会信用代码 (its check character is a rule the document lists)
+USCC = r"^ *[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18} *$"
+VILLAGE = r"^[0-9]{12}$"
 
 
 class CategoryRefSchema(Schema):
@@ -47,15 +52,15 @@ class SupplierSchema(Schema):
 class SupplierListArgs(Schema):
     status = fields.Enum(SupplierStatus, by_value=True, load_default=None)
     kind = fields.Enum(SupplierKind, by_value=True, load_default=None)
-    county = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    county = fields.Str(load_default=None, validate=Pattern(r"^[0-9]{6}$"))
     q = fields.Str(load_default="", validate=validate.Length(max=60))
 
 
 class SupplierUpdateSchema(Schema):
     """What a supplier's owner may change without a new verification."""
 
-    contact_name = fields.Str(validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(validate=validate.Regexp(PHONE))
+    contact_name = fields.Str(validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)])
+    contact_phone = fields.Str(validate=Pattern(PHONE))
     contact_email = fields.Email(allow_none=True)
     address_detail = fields.Str(validate=validate.Length(max=200))
     introduction = fields.Str(validate=validate.Length(max=5000))
@@ -64,15 +69,30 @@ class SupplierUpdateSchema(Schema):
 class SupplierFieldsSchema(Schema):
     """The supplier's details, sent as multipart/form-data (with the licence images)."""
 
-    name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
+    name = fields.Str(required=True, validate=[validate.Length(min=2, max=120), Pattern(NOT_BLANK)])
     kind = fields.Enum(SupplierKind, by_value=True, required=True)
     is_leading_enterprise = fields.Bool(load_default=False)
-    uscc = fields.Str(required=True, validate=validate.Length(max=40))
-    legal_representative = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    contact_name = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(required=True, validate=validate.Length(max=20))
+    uscc = fields.Str(
+        required=True,
+        validate=Pattern(USCC),
+        metadata={
+            "description": "统一社会信用代码 (18 characters)",
+            "example": "93360734MA35XXXX0X",
+        },
+    )
+    legal_representative = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)]
+    )
+    contact_name = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)]
+    )
+    contact_phone = fields.Str(required=True, validate=Pattern(PHONE))
     contact_email = fields.Str(load_default=None, validate=validate.Length(max=254))
-    region_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    region_code = fields.Str(
+        required=True,
+        validate=Pattern(VILLAGE),
+        metadata={"description": "The village (12 digits) · 所在村（12 位区划代码）"},
+    )
     address_detail = fields.Str(load_default="", validate=validate.Length(max=200))
     registered_on = fields.Date(required=True)
     introduction = fields.Str(load_default="", validate=validate.Length(max=5000))
@@ -90,10 +110,10 @@ class ApplicationSchema(SupplierFieldsSchema):
 
     login = fields.Str(
         required=True,
-        validate=validate.Length(max=254),
-        metadata={"description": "The owner's mobile number or e-mail."},
+        validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)],
+        metadata={"description": "The owner's mobile number or e-mail · 负责人的手机号或邮箱"},
     )
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    password = fields.Str(required=True, load_only=True, validate=Pattern(PASSWORD_PATTERN))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
 
 
@@ -102,6 +122,14 @@ class LicenceFilesSchema(Schema):
     food_licence_image = Upload(
         metadata={"description": "食品生产许可证, when a category needs one."}
     )
+
+
+class ApplicationFormSchema(ApplicationSchema, LicenceFilesSchema):
+    """A supplier's application with its licence images (multipart/form-data)."""
+
+
+class ResubmissionFormSchema(SupplierFieldsSchema, LicenceFilesSchema):
+    """A rejected supplier's corrected application (multipart/form-data)."""
 
 
 class ApplicationResultSchema(Schema):
@@ -133,8 +161,8 @@ class StatusChangeSchema(Schema):
 
 
 class StaffCreateSchema(Schema):
-    login = fields.Str(required=True, validate=validate.Length(max=254))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    login = fields.Str(required=True, validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)])
+    password = fields.Str(required=True, load_only=True, validate=Pattern(PASSWORD_PATTERN))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
 
 
@@ -164,8 +192,8 @@ class NewInvitationSchema(InvitationSchema):
 
 class InvitationAcceptSchema(Schema):
     code = fields.Str(required=True, validate=validate.Length(min=8, max=100))
-    login = fields.Str(required=True, validate=validate.Length(max=254))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    login = fields.Str(required=True, validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)])
+    password = fields.Str(required=True, load_only=True, validate=Pattern(PASSWORD_PATTERN))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
 
 
@@ -210,4 +238,8 @@ class AuthorisationListArgs(Schema):
 
 
 class RevokeSchema(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=2000), Pattern(NOT_BLANK)],
+        metadata={"description": "The supplier sees it · 供应商可见的原因"},
+    )

@@ -42,6 +42,7 @@ from typing import Any, ClassVar, TypeVar
 
 import flask_smorest
 import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import abort, current_app, request
 from flask.views import MethodView
 from flask_login import current_user
@@ -55,6 +56,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_PAGE = 100_000  # beyond any list we keep; keeps OFFSET far from the 64-bit limit
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+# What ``str.isspace()`` / ``str.strip()`` call space, spelled out: a JSON Schema regex's ``\s``
+# is not Python's, and the document must say what the server does.
+SPACE = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# text with something other than spaces in it (and no NUL, which no text may hold)
+NOT_BLANK = f"^[^\\x00]*[^\\x00{SPACE}][^\\x00]*$"
 
 PROTECTED: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"cookieAuth": []}]
 PUBLIC: list[dict[str, list[str]]] = []
@@ -72,6 +79,7 @@ STATUS_DESCRIPTIONS: dict[int, str] = {
     " reported missing) · 记录不存在，或调用者无权查看（其他供应商的记录按不存在处理）",
     405: "Method not allowed · 不支持该请求方法",
     409: "Conflicts with the record's current state · 与记录当前状态冲突",
+    410: "Gone: no longer usable · 已失效",
     413: "The upload is too large · 上传内容过大",
     415: "The file is not of a type accepted here · 文件类型不受支持",
     422: "Invalid input: ``errors`` names the fields (for request validation keyed by location"
@@ -162,6 +170,26 @@ class PageArgsSchema(ma.Schema):
     @ma.post_load
     def _parameters(self, data: dict[str, Any], **_: Any) -> PaginationParameters:
         return PaginationParameters(**data)
+
+
+# ----------------------------------------------------------------------------- patterns
+
+
+class Pattern(ma.validate.Regexp):
+    """A regular expression the document shows (``pattern``) and the server enforces with the
+    same meaning: as JSON Schema reads it (ECMA-262), not as Python would — ``\\d`` is 0-9,
+    ``$`` is the very end (Python's also matches before a final newline). Use it, not
+    marshmallow's ``Regexp``, in API schemas."""
+
+    def __init__(self, pattern: str, error: str | None = None) -> None:
+        super().__init__(pattern, error=error)
+        python = re.sub(r"(?<!\\)\$$", r"\\Z", pattern)
+        self._enforced = re.compile(python, re.ASCII)
+
+    def __call__(self, value: Any) -> Any:
+        if self._enforced.search(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
 
 
 # ----------------------------------------------------------------------------- parser
@@ -272,17 +300,42 @@ class Blueprint(flask_smorest.Blueprint):
         return decorate
 
     @staticmethod
-    def rules(*texts: str) -> Callable[[F], F]:
-        """Rules the server enforces that no schema can say; each answers 422 when broken.
+    def rules(*rules: str | tuple[int, str]) -> Callable[[F], F]:
+        """Rules the server enforces that no schema can say: each a text (broken → 422) or
+        ``(status, text)``.
 
-        They are listed in the 422 response and in ``x-rules``: the one case where a request
-        the schema accepts may still be refused."""
+        They are listed in their status's response and in ``x-rules``: the one case where a
+        request the schema accepts may still be refused (with that status)."""
+        listed = tuple((422, r) if isinstance(r, str) else r for r in rules)
 
         def decorate(func: F) -> F:
-            func._yipin_rules = (*getattr(func, "_yipin_rules", ()), *texts)  # type: ignore[attr-defined]
+            func._yipin_rules = (*getattr(func, "_yipin_rules", ()), *listed)  # type: ignore[attr-defined]
             return func
 
         return decorate
+
+    def arguments(self, schema: Any, *, location: str = "json", **kw: Any) -> Callable[[F], F]:
+        """flask-smorest's ``arguments``; a required JSON body must be there (webargs would
+        read a missing one as ``{}``): 422 without it, as the document's ``required`` says."""
+        decorate = super().arguments(schema, location=location, **kw)
+        if location != "json" or not kw.get("required", True):
+            return decorate
+
+        def with_body(func: F) -> F:
+            inner = decorate(func)
+
+            @functools.wraps(inner)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                if not request.get_data(cache=True) or not request.is_json:
+                    flask_smorest.abort(
+                        422,
+                        messages={"json": {"_schema": ["A JSON body is required."]}},
+                    )
+                return inner(*args, **kwargs)
+
+            return wrapper  # type: ignore[return-value]
+
+        return with_body
 
     # -- pagination --------------------------------------------------------------------
 
@@ -370,10 +423,12 @@ class Blueprint(flask_smorest.Blueprint):
         if "<" in rule or (has_body and not access.public):
             _add_error(guarded, 404)
         _add_error(guarded, 400)
-        rules = getattr(func, "_yipin_rules", ())
-        if rules:
-            listing = "\n".join(f"- {text}" for text in rules)
-            _add_error(guarded, 422, f"{STATUS_DESCRIPTIONS[422]}\n\nRules · 规则:\n{listing}")
+        rules: tuple[tuple[int, str], ...] = getattr(func, "_yipin_rules", ())
+        for status in sorted({status for status, _ in rules}):
+            listing = "\n".join(f"- {text}" for s, text in rules if s == status)
+            _add_error(
+                guarded, status, f"{STATUS_DESCRIPTIONS[status]}\n\nRules · 规则:\n{listing}"
+            )
 
         info = load_info_from_docstring(func.__doc__ or "", delimiter=self.DOCSTRING_INFO_DELIMITER)
         description = "\n\n".join(x for x in (info.get("description"), access.words()) if x)
@@ -383,7 +438,7 @@ class Blueprint(flask_smorest.Blueprint):
         manual["description"] = description
         manual["x-access"] = "public" if access.public else list(access.roles) or ["signed-in"]
         if rules:
-            manual["x-rules"] = list(rules)
+            manual["x-rules"] = [{"status": status, "rule": text} for status, text in rules]
         return guarded
 
 
@@ -461,6 +516,7 @@ class Api(flask_smorest.Api):
         )
 
     def _init_spec(self, **kwargs: Any) -> None:
+        kwargs.setdefault("marshmallow_plugin", _MarshmallowPlugin())
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(_enum_type)
         self._tags: dict[str, list[str]] = {}
@@ -482,6 +538,20 @@ class Api(flask_smorest.Api):
                 entry["description"] = "\n".join(f"- {line}" for line in lines)
 
 
+class _Converter(OpenAPIConverter):
+    """apispec's converter, adding what a schema's ``Meta.json_schema`` says about the whole
+    object (``minProperties``, ``anyOf`` …): rules over several fields, said in the document."""
+
+    def schema2jsonschema(self, schema: Any) -> dict[str, Any]:
+        jsonschema: dict[str, Any] = super().schema2jsonschema(schema)
+        jsonschema.update(deepcopy(getattr(getattr(schema, "Meta", None), "json_schema", {})))
+        return jsonschema
+
+
+class _MarshmallowPlugin(MarshmallowPlugin):
+    Converter = _Converter
+
+
 def _enum_type(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
     """Enum fields by value say their JSON type (apispec gives only the values)."""
     if isinstance(field, ma.fields.Enum) and field.by_value:
@@ -499,5 +569,6 @@ __all__ = [
     "Blueprint",
     "ErrorSchema",
     "MessagesSchema",
+    "Pattern",
     "page_of",
 ]

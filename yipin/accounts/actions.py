@@ -23,12 +23,10 @@ from yipin.accounts.errors import (
     WrongPassword,
 )
 from yipin.accounts.models import ApiToken, Role, SupplierRole, User
+from yipin.api import SPACE
 from yipin.config import platform_region
 from yipin.errors import NotFound
 
-# What ``str.isspace()`` and ``str.strip()`` call space, spelled out so that the API's
-# document can say the same rule (a JSON Schema regex's ``\s`` is not Python's).
-SPACE = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 PHONE_SEPARATORS = SPACE + "()-"
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 EMAIL_RE = re.compile(f"^[^@\\x00{SPACE}]+@[^@\\x00{SPACE}]+\\.[^@\\x00{SPACE}]+$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from yipin.accounts.models import Role, SupplierRole
+from yipin.api import Pattern
 
 # What ``actions.parse_login`` accepts: a mainland mobile number (+86 / 0086, spaces, dashes
 # and brackets allowed) or an e-mail address.
@@ -63,13 +64,13 @@ class UserCreateSchema(Schema):
     role = fields.Enum(Role, by_value=True, required=True)
     login = fields.Str(
         required=True,
-        validate=[validate.Length(max=254), validate.Regexp(LOGIN_PATTERN)],
+        validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)],
         metadata={"description": "Mainland mobile number or e-mail · 手机号或邮箱"},
     )
     password = fields.Str(
         required=True,
         load_only=True,
-        validate=validate.Regexp(PASSWORD_PATTERN),
+        validate=Pattern(PASSWORD_PATTERN),
         metadata={
             "description": "8 to 128 characters with letters and digits · 8–128 位，含字母和数字"
         },
@@ -81,7 +82,7 @@ class UserCreateSchema(Schema):
     supplier_role = fields.Enum(SupplierRole, by_value=True, load_default=None)
     bureau_region_code = fields.Str(
         load_default=None,
-        validate=validate.Regexp(r"^\d{2}(\d{2}(\d{2})?)?$"),
+        validate=Pattern(r"^\d{2}(\d{2}(\d{2})?)?$"),
         metadata={"description": "Bureau accounts: the province, city or county they read"},
     )
 

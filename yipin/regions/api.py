@@ -8,7 +8,7 @@ from flask import Response
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from yipin.api import Blueprint
+from yipin.api import Blueprint, Pattern
 from yipin.db import db
 from yipin.errors import NotFound
 from yipin.regions import queries
@@ -54,7 +54,7 @@ class RegionDetailSchema(RegionSchema):
 class ChildrenArgs(Schema):
     parent = fields.Str(
         load_default=None,
-        validate=validate.Regexp(r"^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3})?)?)?$"),
+        validate=Pattern(r"^[0-9]{2}([0-9]{2}([0-9]{2}([0-9]{3})?)?)?$"),
         metadata={"description": "A region's code; without it, the provinces · 上级区划代码"},
     )
 
@@ -67,7 +67,7 @@ class SearchArgs(Schema):
     )
     within = fields.Str(
         load_default=None,
-        validate=validate.Regexp(r"^[0-9]{2,9}$"),
+        validate=Pattern(r"^[0-9]{2,9}$"),
         metadata={"description": "Only under this region · 仅在该区划内"},
     )
 
