@@ -12,18 +12,24 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from catalog import importer
 from catalog.models import ImportJob, ImportStatus
 from yipin.accounts.models import Role
-from yipin.accounts.permissions import actor, load, role_required, supplier_scope
+from yipin.accounts.permissions import actor, load, supplier_scope
+from yipin.api import Blueprint, page_of
 from yipin.db import commit, db
 from yipin.i18n import current_language
 
-blp = Blueprint("imports_api", __name__, description="Bulk import of products and stock")
+blp = Blueprint(
+    "imports_api",
+    __name__,
+    description="Bulk import of products and stock from CSV or XLSX"
+    " · 从 CSV 或 XLSX 批量导入商品与库存",
+)
+FILE = {"type": "string", "format": "binary"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,7 +40,8 @@ class ImportErrorSchema(Schema):
     value = fields.Str()
     code = fields.Str()
     message = fields.Function(
-        lambda e: e.get("messages", {}).get(current_language()) or e.get("messages", {}).get("en")
+        lambda e: e.get("messages", {}).get(current_language()) or e.get("messages", {}).get("en"),
+        metadata={"type": "string", "nullable": True},
     )
     messages = fields.Dict(keys=fields.Str(), values=fields.Str())
 
@@ -70,10 +77,9 @@ class _WithErrorPage:
 
 
 class ImportUploadSchema(Schema):
+    """A file to import and, for operators, whose catalog it goes into (multipart)."""
+
     file = Upload(required=True, metadata={"description": "CSV (UTF-8 / GBK) or XLSX."})
-
-
-class ImportFormSchema(Schema):
     supplier_id = fields.Int(
         load_default=None, metadata={"description": "Operators: whose catalog to import into."}
     )
@@ -88,28 +94,33 @@ class ImportQuerySchema(Schema):
 class Imports(MethodView):
     @blp.response(200, ImportJobSchema(many=True))
     @blp.paginate()
-    @role_required(Role.OPERATOR, Role.SUPPLIER)
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self, pagination_parameters: Any) -> list[ImportJob]:
-        """The caller's imports (operators: all), newest first."""
-        stmt = supplier_scope(sa.select(ImportJob), ImportJob.supplier_id)
-        pagination_parameters.item_count = db.session.scalar(
-            sa.select(sa.func.count()).select_from(stmt.subquery())
-        )
-        return list(
-            db.session.scalars(
-                stmt.order_by(ImportJob.id.desc())
-                .limit(pagination_parameters.page_size)
-                .offset(pagination_parameters.first_item)
-            )
-        )
+        """Imports · 导入任务
 
-    @blp.arguments(ImportUploadSchema, location="files", as_kwargs=True)
-    @blp.arguments(ImportFormSchema, location="form", as_kwargs=True)
+        The caller's imports (operators: all), newest first.
+
+        调用者的导入任务（运营可见全部），最新在前。"""
+        stmt = supplier_scope(sa.select(ImportJob), ImportJob.supplier_id)
+        return page_of(stmt.order_by(ImportJob.id.desc()), pagination_parameters)
+
+    @blp.arguments(ImportUploadSchema, location="multipart", as_kwargs=True)
     @blp.response(202, ImportJobSchema)
-    @role_required(Role.OPERATOR, Role.SUPPLIER)
+    @blp.errors(413, (415, "Neither CSV nor XLSX · 既不是 CSV 也不是 XLSX"))
+    @blp.rules(
+        "Operators name the supplier (supplier_id); the file has a header row"
+        " · 运营须指定供应商；文件须有表头行"
+    )
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def post(self, file: Any, supplier_id: int | None) -> ImportJob:
-        """Upload a file to import (size-capped; recognised by content). 413 too large,
-        415 neither CSV nor XLSX, 422 no header row."""
+        """Import a file · 上传导入文件
+
+        A CSV (UTF-8 or GBK) or XLSX file of products, variants and stock, recognised by its
+        content and size-capped. The import runs as a job: poll it for progress and per-row
+        errors.
+
+        上传商品、规格和库存的 CSV（UTF-8 或 GBK）或 XLSX 文件（按内容识别，有大小限制）。
+        导入在后台执行，可轮询进度和逐行错误。"""
         user = actor()
         if user.role == Role.SUPPLIER:
             supplier_id = user.supplier_id
@@ -133,10 +144,14 @@ def _job(job_id: int) -> ImportJob:
 class ImportById(MethodView):
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.response(200, ImportJobDetailSchema)
-    @role_required(Role.OPERATOR, Role.SUPPLIER)
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self, args: dict[str, Any], job_id: int) -> Any:
-        """An import's progress and its per-row errors (a page of them: ``errors_offset``,
-        ``errors_limit``)."""
+        """One import · 导入任务详情
+
+        An import's progress and a page of its per-row errors (``errors_offset``,
+        ``errors_limit``).
+
+        导入进度及逐行错误（分页：``errors_offset``、``errors_limit``）。"""
         return _WithErrorPage(_job(job_id), args["errors_offset"], args["errors_limit"])
 
 
@@ -153,30 +168,62 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 
 @blp.route("/imports/<int:job_id>/errors.csv")
 class ImportErrorsCsv(MethodView):
-    @blp.doc(responses={"200": {"description": "CSV (UTF-8 with BOM)"}})
-    @role_required(Role.OPERATOR, Role.SUPPLIER)
+    @blp.alt_response(
+        200,
+        schema=FILE,
+        content_type="text/csv",
+        success=True,
+        description="CSV, UTF-8 with BOM · CSV 文件（UTF-8，带 BOM）",
+    )
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self, job_id: int) -> Response:
-        """The error report as CSV (opens in Excel with Chinese intact)."""
+        """An import's error report as CSV · 导入错误报告（CSV）
+
+        The rows that failed with their errors; opens in Excel with Chinese intact.
+
+        失败的行及错误原因，用 Excel 打开中文不乱码。"""
         job = _job(job_id)
         return _download(importer.errors_csv(job), "text/csv", f"import-{job.id}-errors.csv")
 
 
 @blp.route("/imports/<int:job_id>/errors.xlsx")
 class ImportErrorsXlsx(MethodView):
-    @blp.doc(responses={"200": {"description": "XLSX workbook"}})
-    @role_required(Role.OPERATOR, Role.SUPPLIER)
+    @blp.alt_response(
+        200,
+        schema=FILE,
+        content_type=XLSX,
+        success=True,
+        description="XLSX workbook · Excel 工作簿",
+    )
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self, job_id: int) -> Response:
-        """The error report as an Excel workbook."""
+        """An import's error report as XLSX · 导入错误报告（Excel）
+
+        The rows that failed with their errors, as an Excel workbook.
+
+        失败的行及错误原因（Excel 工作簿）。"""
         job = _job(job_id)
         return _download(importer.errors_xlsx(job), XLSX, f"import-{job.id}-errors.xlsx")
 
 
 @blp.route("/imports/template.<any(csv, xlsx):fmt>")
 class ImportTemplate(MethodView):
-    @blp.doc(responses={"200": {"description": "The template with Chinese headers + keys"}})
-    @role_required(Role.OPERATOR, Role.SUPPLIER)
+    @blp.alt_response(
+        200,
+        schema=FILE,
+        content_type="text/csv",
+        description="The template, CSV or XLSX as asked · 模板文件（CSV 或 XLSX）",
+        success=True,
+    )
+    @blp.alt_response(200, schema=FILE, content_type=XLSX, success=True)
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self, fmt: str) -> Response:
-        """The import template (header row + example rows starting with #, never imported)."""
+        """The import template · 导入模板
+
+        A header row (Chinese headers and keys) and example rows starting with # that are
+        never imported.
+
+        表头行（中文列名及字段键）和以 # 开头、不会被导入的示例行。"""
         if fmt == "csv":
             return _download(importer.template_csv(), "text/csv", "yipin-import-template.csv")
         return _download(importer.template_xlsx(), XLSX, "yipin-import-template.xlsx")

@@ -15,7 +15,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,14 +32,25 @@ from catalog.models import (
 from catalog.trace import UnknownTraceCode, trace_url
 from yipin import clock
 from yipin.accounts.models import Role
-from yipin.accounts.permissions import actor, load, role_required, supplier_scope
+from yipin.accounts.permissions import actor, load, supplier_scope
+from yipin.api import NOT_BLANK, Blueprint, Pattern
 from yipin.db import commit, db
 from yipin.i18n import _l
 from yipin.media import images
 
 blp = Blueprint(
-    "trace_api", __name__, description="Batches, 合格证, inspections, certifications, sampling"
+    "trace_api",
+    __name__,
+    description="Traceability: batches with their 承诺达标合格证, inspections, certifications,"
+    " market-supervision sampling and the public trace data · 溯源：批次与承诺达标合格证、检测、"
+    "认证、抽检与公开溯源信息",
 )
+DATES_RULE = (
+    "Dates are not in the future; processed food has a production date, fresh produce a"
+    " harvest date · 日期不晚于今天；加工食品须有生产日期，生鲜须有采收日期"
+)
+PERIOD_RULE = "valid_to is not before valid_from · 截止日期不早于起始日期"
+IMAGE_RULE = "The file is a JPEG, PNG or WebP image · 文件须为 JPEG、PNG 或 WebP 图片"
 
 READERS = (Role.SUPPLIER, Role.OPERATOR, Role.BUREAU)
 
@@ -50,7 +60,11 @@ READERS = (Role.SUPPLIER, Role.OPERATOR, Role.BUREAU)
 
 class InspectionSchema(Schema):
     id = fields.Int(dump_only=True)
-    item = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    item = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=80), Pattern(NOT_BLANK)],
+        metadata={"example": "农药残留快检"},
+    )
     method = fields.Str(load_default="", validate=validate.Length(max=80))
     result = fields.Enum(InspectionResult, by_value=True, required=True)
     value = fields.Str(load_default="", validate=validate.Length(max=80))
@@ -115,12 +129,28 @@ class BatchDetailSchema(BatchSchema):
 
 class BatchCreateSchema(Schema):
     variant_id = fields.Int(required=True)
-    base_name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
-    base_region_code = fields.Str(required=True, validate=validate.Length(min=6, max=12))
+    base_name = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=120), Pattern(NOT_BLANK)],
+        metadata={
+            "description": "The base or plot · 基地或地块",
+            "example": "镇岗乡脐橙基地 3 号地块",
+        },
+    )
+    base_region_code = fields.Str(
+        required=True,
+        validate=Pattern(r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$"),
+        metadata={"description": "Where the base lies: county, township or village · 基地所在地"},
+    )
     quantity = fields.Int(required=True, validate=validate.Range(1, batches.MAX_QUANTITY))
     harvest_date = fields.Date(load_default=None, allow_none=True)
     production_date = fields.Date(load_default=None, allow_none=True)
-    contact_phone = fields.Str(load_default=None, allow_none=True)
+    contact_phone = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=Pattern(r"^ *(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})? *$"),
+        metadata={"description": "Default: the supplier's contact phone · 默认为供应商联系电话"},
+    )
     basis = fields.Enum(
         batches.CommitmentBasis, by_value=True, load_default=batches.CommitmentBasis.SELF_TEST
     )
@@ -162,8 +192,12 @@ class SavedCertificationSchema(CertificationSchema):
 
 class CertificationInSchema(Schema):
     kind = fields.Enum(CertificationKind, by_value=True, required=True)
-    number = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    issuer = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    number = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)]
+    )
+    issuer = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=120), Pattern(NOT_BLANK)]
+    )
     scope = fields.Str(load_default="", validate=validate.Length(max=2000))
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
@@ -172,8 +206,8 @@ class CertificationInSchema(Schema):
 
 class CertificationPatchSchema(Schema):
     kind = fields.Enum(CertificationKind, by_value=True)
-    number = fields.Str(validate=validate.Length(min=1, max=60))
-    issuer = fields.Str(validate=validate.Length(min=1, max=120))
+    number = fields.Str(validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)])
+    issuer = fields.Str(validate=[validate.Length(min=1, max=120), Pattern(NOT_BLANK)])
     scope = fields.Str(validate=validate.Length(max=2000))
     valid_from = fields.Date()
     valid_to = fields.Date()
@@ -190,9 +224,13 @@ class ImageUploadSchema(Schema):
 
 
 class SamplingInSchema(Schema):
-    batch_code = fields.Str(required=True, validate=validate.Length(min=1, max=24))
+    batch_code = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=24), Pattern(NOT_BLANK)]
+    )
     sampled_on = fields.Date(required=True)
-    agency = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    agency = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=120), Pattern(NOT_BLANK)]
+    )
     report_number = fields.Str(load_default="", validate=validate.Length(max=60))
     items = fields.Str(load_default="", validate=validate.Length(max=2000))
     result = fields.Enum(InspectionResult, by_value=True, required=True)
@@ -253,9 +291,14 @@ class Batches(MethodView):
     @blp.arguments(BatchListArgs, location="query")
     @blp.response(200, BatchSchema(many=True))
     @blp.paginate()
-    @role_required(*READERS)
+    @blp.login_required(*READERS)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Batch]:
-        """Batches the caller may see (own supplier, bureau region, or all), newest first."""
+        """Batches · 批次列表
+
+        The batches the caller may see (their supplier's, their region's, or all), newest
+        first; filter by status, product and variant.
+
+        调用者可见的批次（本供应商、辖区内或全部），最新在前，可按状态、商品和规格筛选。"""
         stmt = supplier_scope(sa.select(Batch), Batch.supplier_id)
         if args["status"] is not None:
             stmt = stmt.where(Batch.status == args["status"])
@@ -276,14 +319,38 @@ class Batches(MethodView):
         )
         return list(db.session.scalars(stmt).unique())
 
-    @blp.arguments(BatchCreateSchema)
+    @blp.arguments(
+        BatchCreateSchema,
+        example={
+            "variant_id": 1,
+            "base_name": "镇岗乡脐橙基地 3 号地块",
+            "base_region_code": "360734100",
+            "quantity": 500,
+            "harvest_date": "2026-11-10",
+            "inspections": [
+                {
+                    "item": "农药残留快检",
+                    "result": "pass",
+                    "inspected_on": "2026-11-11",
+                    "inspector": "寻乌县农产品质量安全检测站",
+                }
+            ],
+        },
+    )
     @blp.response(201, BatchDetailSchema)
-    @role_required(Role.SUPPLIER)
+    @blp.rules(
+        DATES_RULE,
+        "The base lies in the product's origin county · 基地须在商品产地县内",
+        "No inspection failed (``failed_inspection``) · 检测均须合格",
+    )
+    @blp.login_required(Role.SUPPLIER)
     def post(self, data: dict[str, Any]) -> Batch:
-        """Create a batch of one of your variants; its 承诺达标合格证 is issued at once.
+        """Create a batch · 新建批次
 
-        A batch with a failed inspection is refused (422 ``failed_inspection``).
-        """
+        A batch (lot) of one of the caller's variants; its 承诺达标合格证 (commitment
+        certificate) and public trace code are issued at once.
+
+        为调用者的某一规格新建批次，立即出具承诺达标合格证并生成公开溯源码。"""
         user = actor()
         draft = batches.BatchDraft(
             **{k: v for k, v in data.items() if k != "inspections"},
@@ -297,18 +364,27 @@ class Batches(MethodView):
 @blp.route("/batches/<int:batch_id>")
 class BatchById(MethodView):
     @blp.response(200, BatchDetailSchema)
-    @role_required(*READERS)
+    @blp.login_required(*READERS)
     def get(self, batch_id: int) -> Batch:
-        """One batch with its certificate, inspections and units sold."""
+        """One batch · 批次详情
+
+        A batch with its certificate, inspections and units sold.
+
+        批次及其合格证、检测记录和已售数量。"""
         return load(Batch, batch_id, options=_batch_options())
 
 
 @blp.route("/batches/<int:batch_id>/close")
 class BatchClose(MethodView):
     @blp.response(200, BatchDetailSchema)
-    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    @blp.errors((409, "The batch is not active · 批次不在销售中"))
+    @blp.login_required(Role.SUPPLIER, Role.OPERATOR)
     def post(self, batch_id: int) -> Batch:
-        """Close a batch (sold out). It stays on record and traceable."""
+        """Close a batch · 关闭批次
+
+        The batch is sold out; it stays on record and traceable.
+
+        批次已售完；记录保留，仍可溯源。"""
         batch = load(Batch, batch_id, change=True)
         batches.close_batch(db.session, actor(), batch.id)
         commit()
@@ -318,16 +394,33 @@ class BatchClose(MethodView):
 @blp.route("/batches/<int:batch_id>/inspections")
 class BatchInspections(MethodView):
     @blp.response(200, InspectionSchema(many=True))
-    @role_required(*READERS)
+    @blp.login_required(*READERS)
     def get(self, batch_id: int) -> list[Any]:
-        """The batch's inspections (快检 and lab reports), oldest first."""
+        """A batch's inspections · 批次检测记录
+
+        The batch's inspections (rapid tests and lab reports), oldest first.
+
+        批次的检测记录（快检和实验室报告），按时间先后。"""
         return list(load(Batch, batch_id).inspections)
 
-    @blp.arguments(InspectionSchema)
+    @blp.arguments(
+        InspectionSchema,
+        example={
+            "item": "糖度",
+            "result": "pass",
+            "value": "13.2 °Brix",
+            "inspected_on": "2026-11-12",
+        },
+    )
     @blp.response(201, InspectionSchema)
-    @role_required(Role.SUPPLIER)
+    @blp.rules("The test's date is not in the future · 检测日期不晚于今天")
+    @blp.login_required(Role.SUPPLIER)
     def post(self, data: dict[str, Any], batch_id: int) -> Any:
-        """Record a test; a failed one takes an active batch off sale at once."""
+        """Record an inspection · 添加检测记录
+
+        A failed one takes an active batch off sale at once.
+
+        不合格的检测会立即使在售批次下架。"""
         batch = load(Batch, batch_id, change=True)
         row = batches.add_inspection(db.session, actor(), batch.id, batches.InspectionDraft(**data))
         commit()
@@ -342,9 +435,15 @@ class Certifications(MethodView):
     @blp.arguments(CertificationListArgs, location="query")
     @blp.response(200, CertificationSchema(many=True))
     @blp.paginate()
-    @role_required(*READERS)
+    @blp.login_required(*READERS)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Certification]:
-        """Certificates in the caller's scope with their state today."""
+        """Certifications · 认证证书
+
+        The certificates in the caller's scope (绿色食品, 有机, 地理标志, 名特优新, SC …) with
+        their state today: valid, expired, not yet valid or revoked.
+
+        调用者范围内的认证证书（绿色食品、有机、地理标志、名特优新、食品生产许可等）及其当日
+        状态：有效、已过期、未生效或已撤销。"""
         stmt = supplier_scope(sa.select(Certification), Certification.supplier_id)
         if args["product_id"] is not None:
             stmt = stmt.where(Certification.product_id == args["product_id"])
@@ -378,12 +477,31 @@ class Certifications(MethodView):
         )
         return list(db.session.scalars(stmt).unique())
 
-    @blp.arguments(CertificationInSchema)
+    @blp.arguments(
+        CertificationInSchema,
+        example={
+            "kind": "green_food",
+            "number": "LB-18-2311360734A",
+            "issuer": "中国绿色食品发展中心",
+            "scope": "脐橙",
+            "valid_from": "2024-01-01",
+            "valid_to": "2027-12-31",
+        },
+    )
     @blp.response(201, SavedCertificationSchema)
-    @role_required(Role.SUPPLIER)
+    @blp.rules(
+        PERIOD_RULE,
+        "A food production licence's number is SC and 14 digits; a product named is the"
+        " supplier's own · 食品生产许可证编号为 SC 加 14 位数字；所指商品须为本供应商的",
+    )
+    @blp.login_required(Role.SUPPLIER)
     def post(self, data: dict[str, Any]) -> Any:
-        """Register a certificate. A number that does not match the usual format is saved with
-        ``warnings``; a malformed food production licence (SC + 14 digits) is refused."""
+        """Register a certification · 登记认证证书
+
+        A number that does not match the usual format of its kind is saved with
+        ``warnings``; a malformed food production licence number is refused.
+
+        编号不符合常见格式的证书会保存并返回 ``warnings``；食品生产许可证编号格式错误则拒绝。"""
         user = actor()
         saved = certifications.add_certification(
             db.session, user, user.supplier_id, certifications.CertificationDraft(**data)
@@ -401,15 +519,27 @@ def _with_warnings(saved: certifications.SavedCertification) -> Certification:
 @blp.route("/certifications/<int:cert_id>")
 class CertificationById(MethodView):
     @blp.response(200, CertificationSchema)
-    @role_required(*READERS)
+    @blp.login_required(*READERS)
     def get(self, cert_id: int) -> Certification:
+        """One certification · 认证证书详情
+
+        A certificate in the caller's scope with its state today.
+
+        调用者范围内的某一证书及其当日状态。"""
         return load(Certification, cert_id)
 
-    @blp.arguments(CertificationPatchSchema)
+    @blp.arguments(CertificationPatchSchema, example={"valid_to": "2029-12-31"})
     @blp.response(200, SavedCertificationSchema)
-    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    @blp.errors((409, "The certificate is revoked · 证书已撤销"))
+    @blp.rules(PERIOD_RULE)
+    @blp.login_required(Role.SUPPLIER, Role.OPERATOR)
     def patch(self, data: dict[str, Any], cert_id: int) -> Any:
-        """Change a certificate (e.g. a renewal's new dates); returns ``warnings`` as on create."""
+        """Change a certification · 修改认证证书
+
+        Any subset of its fields (e.g. a renewal's new dates); answers ``warnings`` as on
+        registration.
+
+        可修改任意字段（如续期后的新日期），与登记时一样返回 ``warnings``。"""
         cert = load(Certification, cert_id, change=True)
         current = {
             "kind": cert.kind,
@@ -430,9 +560,14 @@ class CertificationById(MethodView):
 @blp.route("/certifications/<int:cert_id>/revoke")
 class CertificationRevoke(MethodView):
     @blp.response(200, CertificationSchema)
-    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    @blp.errors((409, "Already revoked · 已撤销"))
+    @blp.login_required(Role.SUPPLIER, Role.OPERATOR)
     def post(self, cert_id: int) -> Certification:
-        """Revoke a certificate; it stops showing anywhere at once."""
+        """Revoke a certification · 撤销认证证书
+
+        It stops showing anywhere at once.
+
+        撤销后立即不再展示。"""
         cert = load(Certification, cert_id, change=True)
         certifications.revoke_certification(db.session, actor(), cert.id)
         commit()
@@ -441,11 +576,18 @@ class CertificationRevoke(MethodView):
 
 @blp.route("/certifications/<int:cert_id>/image")
 class CertificationImage(MethodView):
-    @blp.arguments(ImageUploadSchema, location="files")
+    @blp.arguments(ImageUploadSchema, location="multipart")
     @blp.response(200, CertificationSchema)
-    @role_required(Role.SUPPLIER)
+    @blp.errors((409, "The certificate is revoked · 证书已撤销"), 413)
+    @blp.rules(IMAGE_RULE)
+    @blp.login_required(Role.SUPPLIER)
     def put(self, files: dict[str, Any], cert_id: int) -> Certification:
-        """Upload the scan or photo of a certificate (JPEG, PNG or WebP; EXIF removed)."""
+        """Upload a certification's image · 上传证书图片
+
+        The scan or photo of the certificate (multipart ``image``: JPEG, PNG or WebP; its
+        metadata is removed).
+
+        上传证书扫描件或照片（multipart 的 ``image``：JPEG、PNG 或 WebP，去除元数据）。"""
         cert = load(Certification, cert_id, change=True)
         current = certifications.CertificationDraft(
             kind=cert.kind,
@@ -471,9 +613,13 @@ class SamplingRecords(MethodView):
     @blp.arguments(SamplingListArgs, location="query")
     @blp.response(200, SamplingRecordSchema(many=True))
     @blp.paginate()
-    @role_required(Role.OPERATOR)
+    @blp.login_required(Role.OPERATOR)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[SamplingRecord]:
-        """Market-supervision samples, newest first (operators)."""
+        """Sampling records · 抽检记录
+
+        Market-supervision samples, newest first (operators); filter by result and batch.
+
+        市场监管抽检记录（最新在前，仅平台运营），可按结果和批次筛选。"""
         stmt = sa.select(SamplingRecord).join(Batch, Batch.id == SamplingRecord.batch_id)
         if args["result"] is not None:
             stmt = stmt.where(SamplingRecord.result == args["result"])
@@ -490,12 +636,27 @@ class SamplingRecords(MethodView):
         )
         return list(db.session.scalars(stmt).unique())
 
-    @blp.arguments(SamplingInSchema)
+    @blp.arguments(
+        SamplingInSchema,
+        example={
+            "batch_code": "GN0000000001",
+            "sampled_on": "2026-11-20",
+            "agency": "赣州市市场监督管理局",
+            "report_number": "GZSJ-2026-1120-07",
+            "result": "pass",
+        },
+    )
     @blp.response(201, SamplingOutcomeSchema)
-    @role_required(Role.OPERATOR)
+    @blp.rules("The sampling day is not in the future · 抽检日期不晚于今天")
+    @blp.login_required(Role.OPERATOR)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Record a sample. A failed result delists the batch at once, tells its supplier and
-        returns the orders that received the batch."""
+        """Record a sample · 登记抽检结果
+
+        A failed result delists the batch at once, tells its supplier and answers the orders
+        that received the batch (no buyer names, phones or addresses).
+
+        不合格结果会立即下架该批次、通知供应商，并返回收到该批次的订单（不含买家姓名、电话和
+        地址）。"""
         outcome = sampling.record_sample(db.session, actor(), sampling.SamplingDraft(**data))
         commit()
         return {
@@ -508,9 +669,13 @@ class SamplingRecords(MethodView):
 @blp.route("/sampling-records/<int:record_id>")
 class SamplingRecordById(MethodView):
     @blp.response(200, SamplingOutcomeSchema)
-    @role_required(Role.OPERATOR)
+    @blp.login_required(Role.OPERATOR)
     def get(self, record_id: int) -> dict[str, Any]:
-        """One sample; for a failed one, the orders that received the batch."""
+        """One sampling record · 抽检记录详情
+
+        A sample; for a failed one, the orders that received the batch.
+
+        某一抽检记录；不合格时附收到该批次的订单。"""
         record = load(SamplingRecord, record_id)
         failed = record.result == InspectionResult.FAIL
         return {
@@ -565,11 +730,30 @@ class TraceSchema(Schema):
     links = fields.Dict()
 
 
-@blp.route("/trace/<code>")
+@blp.route(
+    "/trace/<code>",
+    parameters=[
+        {
+            "in": "path",
+            "name": "code",
+            "required": True,
+            "schema": {"type": "string", "pattern": "^[0-9A-Za-z]{1,24}$"},
+            "description": "The batch's trace code, as on the 合格证 · 批次溯源码",
+        }
+    ],
+)
 class Trace(MethodView):
     @blp.response(200, TraceSchema)
+    @blp.public
     def get(self, code: str) -> dict[str, Any]:
-        """Public: what the QR code of a 合格证 leads to. No login needed; no buyer data."""
+        """Trace a batch · 批次溯源
+
+        What the QR code of a 合格证 leads to: the product, supplier, origin, base, dates,
+        certificate, inspections, sampling and certifications of a batch, and whether it was
+        recalled. No sign-in needed; no buyer data.
+
+        合格证二维码指向的信息：批次的商品、供应商、产地、基地、日期、合格证、检测、抽检和认证，
+        以及是否已召回。无需登录，不含买家信息。"""
         view = batches.trace_view(db.session, code)
         if view is None:
             raise UnknownTraceCode()
