@@ -8,7 +8,13 @@ from marshmallow import Schema, fields, validate
 from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import SupplierKind, SupplierStatus
 from suppliers.queries import authorisation_state, invitation_state
-from yipin.accounts.schemas import LOGIN_PATTERN, PASSWORD_PATTERN, UserSchema
+from yipin.accounts.schemas import (
+    EMAIL_PATTERN,
+    LOGIN_PATTERN,
+    PASSWORD_PATTERN,
+    PHONE_PATTERN,
+    UserSchema,
+)
 from yipin.api import NOT_BLANK, Pattern
 
 # a mobile number (11 digits) or a landline with its area code, as ``clean_phone`` reads it
@@ -167,9 +173,20 @@ class StaffCreateSchema(Schema):
 
 
 class InvitationCreateSchema(Schema):
-    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
-    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    email = fields.Email(load_default=None, allow_none=True)
+    display_name = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=80), Pattern(NOT_BLANK)]
+    )
+    phone = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=40), Pattern(PHONE_PATTERN)],
+        metadata={"description": "The invitee's mobile number · 被邀请人手机号"},
+    )
+    email = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=254), Pattern(EMAIL_PATTERN)],
+    )
 
 
 class InvitationSchema(Schema):

@@ -200,7 +200,7 @@ class Parser(FlaskParser):
 
     DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict[str, Any]] = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
-        "multipart": ma.EXCLUDE,
+        "multipart": None,  # the schema's own (RAISE): a part the document does not name is refused
     }
 
 

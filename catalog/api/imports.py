@@ -106,10 +106,14 @@ class Imports(MethodView):
 
     @blp.arguments(ImportUploadSchema, location="multipart", as_kwargs=True)
     @blp.response(202, ImportJobSchema)
-    @blp.errors(413, (415, "Neither CSV nor XLSX · 既不是 CSV 也不是 XLSX"))
+    @blp.errors(413)
     @blp.rules(
+        (
+            415,
+            "The file is a CSV (UTF-8 or GBK) or XLSX file · 文件须为 CSV（UTF-8 或 GBK）或 XLSX",
+        ),
         "Operators name the supplier (supplier_id); the file has a header row"
-        " · 运营须指定供应商；文件须有表头行"
+        " · 运营须指定供应商；文件须有表头行",
     )
     @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def post(self, file: Any, supplier_id: int | None) -> ImportJob:

@@ -30,14 +30,17 @@ from yipin.errors import NotFound
 PHONE_SEPARATORS = SPACE + "()-"
 PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 EMAIL_RE = re.compile(f"^[^@\\x00{SPACE}]+@[^@\\x00{SPACE}]+\\.[^@\\x00{SPACE}]+$")
-# ``parse_login`` as one regular expression over the raw text (the accounts API's schema).
-LOGIN_PATTERN = (
-    f"^[{SPACE}]*(?:[^@\\x00{SPACE}]+@[^@\\x00{SPACE}]+\\.[^@\\x00{SPACE}]+"
-    f"|(?:\\+[{PHONE_SEPARATORS}]*8[{PHONE_SEPARATORS}]*6"
+# ``parse_login`` as regular expressions over the raw text (the API's documented patterns)
+_EMAIL = f"[^@\\x00{SPACE}]+@[^@\\x00{SPACE}]+\\.[^@\\x00{SPACE}]+"
+_PHONE = (
+    f"(?:\\+[{PHONE_SEPARATORS}]*8[{PHONE_SEPARATORS}]*6"
     f"|0[{PHONE_SEPARATORS}]*0[{PHONE_SEPARATORS}]*8[{PHONE_SEPARATORS}]*6)?"
     f"[{PHONE_SEPARATORS}]*1[{PHONE_SEPARATORS}]*[3-9](?:[{PHONE_SEPARATORS}]*[0-9]){{9}}"
-    f"[{PHONE_SEPARATORS}]*)[{SPACE}]*$"
+    f"[{PHONE_SEPARATORS}]*"
 )
+LOGIN_PATTERN = f"^[{SPACE}]*(?:{_EMAIL}|{_PHONE})[{SPACE}]*$"
+EMAIL_PATTERN = f"^[{SPACE}]*{_EMAIL}[{SPACE}]*$"
+PHONE_PATTERN = f"^[{SPACE}]*{_PHONE}[{SPACE}]*$"
 TOKEN_PREFIX = "yp_"
 
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from yipin.accounts.actions import EMAIL_PATTERN, LOGIN_PATTERN, PHONE_PATTERN
 from yipin.accounts.models import Role, SupplierRole
 from yipin.api import Pattern
 
-# What ``actions.parse_login`` accepts: a mainland mobile number (+86 / 0086, spaces, dashes
-# and brackets allowed) or an e-mail address.
-LOGIN_PATTERN = (
-    r"^[ \t]*(?:[^@ \t\r\n\x00-\x1f\x7f]+@[^@ \t\r\n\x00-\x1f\x7f]+\.[^@ \t\r\n\x00-\x1f\x7f]+"
-    r"|(?:\+86|0086)?[ ()-]*1[ ()-]*[3-9](?:[ ()-]*[0-9]){9}[ ()-]*)[ \t]*$"
-)
-PASSWORD_PATTERN = r"^(?=.*[A-Za-z])(?=.*[0-9])[^\x00]{8,128}$"
+# what ``actions.check_password_strength`` asks: 8 to 128 characters, letters and digits
+PASSWORD_PATTERN = r"^(?=[^\x00]*[A-Za-z])(?=[^\x00]*[0-9])[^\x00]{8,128}$"
+
+__all__ = ["EMAIL_PATTERN", "LOGIN_PATTERN", "PASSWORD_PATTERN", "PHONE_PATTERN"]
 
 
 class UserSchema(Schema):
