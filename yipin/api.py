@@ -519,6 +519,7 @@ class Api(flask_smorest.Api):
         kwargs.setdefault("marshmallow_plugin", _MarshmallowPlugin())
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(_enum_type)
+        self.ma_plugin.converter.add_attribute_function(_plain_text)
         self._tags: dict[str, list[str]] = {}
 
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
@@ -550,6 +551,16 @@ class _Converter(OpenAPIConverter):
 
 class _MarshmallowPlugin(MarshmallowPlugin):
     Converter = _Converter
+
+
+PLAIN_TEXT = "^[^\\x00]*$"  # no text may hold a NUL character (the server refuses one: 400)
+
+
+def _plain_text(converter: Any, field: ma.fields.Field, **kwargs: Any) -> dict[str, Any]:
+    """Text fields say that they hold no NUL character, unless their own pattern says more."""
+    if isinstance(field, ma.fields.String) and "pattern" not in kwargs.get("ret", {}):
+        return {"pattern": PLAIN_TEXT}
+    return {}
 
 
 def _enum_type(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
