@@ -208,7 +208,7 @@ class Verification(MethodView):
     @blp.response(200, SupplierSchema)
     @blp.errors((409, "The supplier's status does not allow this · 当前状态不允许此操作"))
     @blp.rules("Rejecting and suspending need a reason · 驳回和暂停须填写原因")
-    @blp.login_required(Role.OPERATOR)
+    @blp.login_required(*KEEPERS)
     def post(self, data: dict[str, Any], supplier_id: int) -> Supplier:
         """Verify, reject, suspend or restore a supplier · 审核供应商
 
@@ -216,8 +216,10 @@ class Verification(MethodView):
         ``suspend`` (with a reason the supplier sees), ``restore``. A transition the status
         does not allow answers 409.
 
+        Supplier staff get 404 for another supplier and 403 for their own.
+
         平台运营审核供应商：通过、驳回、暂停（须填写供应商可见的原因）、恢复。当前状态不允许的
-        操作返回 409。"""
+        操作返回 409。供应商员工对其他供应商返回 404，对本供应商返回 403。"""
         load(Supplier, supplier_id)
         supplier = actions.change_status(
             db.session, actor(), supplier_id, data["action"], data["reason"]

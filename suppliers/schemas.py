@@ -80,9 +80,12 @@ class SupplierFieldsSchema(Schema):
     is_leading_enterprise = fields.Bool(load_default=False)
     uscc = fields.Str(
         required=True,
-        validate=Pattern(USCC),
+        validate=validate.Length(max=40),
         metadata={
-            "description": "统一社会信用代码 (18 characters)",
+            # said here, checked by the action, which names the reason (length, characters,
+            # entity type, division, check character)
+            "pattern": USCC,
+            "description": "统一社会信用代码: 18 characters · 18 位统一社会信用代码",
             "example": "93360734MA35XXXX0X",
         },
     )

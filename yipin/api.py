@@ -82,8 +82,8 @@ STATUS_DESCRIPTIONS: dict[int, str] = {
     410: "Gone: no longer usable · 已失效",
     413: "The upload is too large · 上传内容过大",
     415: "The file is not of a type accepted here · 文件类型不受支持",
-    422: "Invalid input: ``errors`` names the fields (for request validation keyed by location"
-    " — json, query, form, files — then field) · 输入无效：``errors`` 按字段列出原因",
+    422: "Invalid input: ``errors`` names the fields and why (``_schema`` for the body as a"
+    " whole) · 输入无效：``errors`` 按字段列出原因",
     429: "Too many requests; wait a minute · 请求过于频繁，请稍后再试",
     503: "A service the operation needs did not answer; retry later"
     " · 依赖的服务暂不可用，请稍后重试",
@@ -136,8 +136,8 @@ class ErrorSchema(ma.Schema):
     errors = ma.fields.Dict(
         keys=ma.fields.Str(),
         metadata={
-            "description": "Details a client can act on: per-field messages (for request"
-            " validation keyed by location, then field), or data of a refusal"
+            "description": "Details a client can act on: field → messages (``_schema`` for the"
+            " body as a whole), or data of a refusal"
             " · 可据以处理的细节：按字段的提示，或拒绝的相关数据"
         },
     )

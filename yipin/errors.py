@@ -144,7 +144,7 @@ def handle_http_exception(exc: HTTPException) -> Any:
     errors = None
     data = getattr(exc, "data", None)  # webargs / flask-smorest validation details
     if isinstance(data, dict):
-        errors = data.get("messages") or data.get("errors")
+        errors = _per_field(data.get("messages") or data.get("errors"))
     message = STATUS_MESSAGES.get(status)
     texts = bilingual(message) if message is not None else {"zh_CN": exc.name, "en": exc.name}
     code = exc.name.lower().replace(" ", "_")
@@ -159,6 +159,25 @@ def handle_http_exception(exc: HTTPException) -> Any:
             _l("The form has expired or lacks its security token. Reload the page and retry.")
         )
     return error_response(status, code, texts, errors, headers)
+
+
+REQUEST_LOCATIONS = frozenset(
+    {"json", "query", "querystring", "form", "files", "multipart", "headers", "cookies", "path"}
+)
+
+
+def _per_field(errors: Any) -> Any:
+    """webargs keys its messages by location, then field; domain errors by field. An API
+    client gets one shape: field → messages (``_schema`` for the body as a whole)."""
+    if not isinstance(errors, dict) or not errors or not set(errors) <= REQUEST_LOCATIONS:
+        return errors
+    merged: dict[str, Any] = {}
+    for by_field in errors.values():
+        if isinstance(by_field, dict):
+            merged.update(by_field)
+        else:
+            merged.setdefault("_schema", by_field)
+    return merged
 
 
 def handle_data_error(exc: Exception) -> Any:

@@ -151,7 +151,7 @@ def test_a_required_body_must_be_sent(client):
     ).json["token"]
     missing = client.patch("/api/v1/warehouses/1", headers={"Authorization": f"Bearer {token}"})
     assert missing.status_code == 422
-    assert missing.json["messages"]["zh_CN"] and missing.json["errors"]["json"]
+    assert missing.json["messages"]["zh_CN"] and missing.json["errors"]["_schema"]
 
 
 def test_the_docs_page_shows_the_document_locally(client):
