@@ -31,6 +31,12 @@ SEED = 20261201  # reproducible: a failure seen once is seen again
 # What schemathesis accepts as the answer to a schema-valid request (its default); operations
 # with rules (``x-rules``) add the statuses their rules answer.
 POSITIVE_EXPECTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+# What counts as refusing a schema-invalid request: schemathesis' list plus the documented
+# refusals it lacks (410 an invitation no longer open, 413 an upload too large).
+NEGATIVE_EXPECTED = [
+    *("400", "401", "403", "404", "405", "406", "409", "410", "413", "415", "422", "428"),
+    *("429", "5xx"),
+]
 
 # Checks not run, each with the reason. Every other check schemathesis has runs.
 EXCLUDED_CHECKS: dict[str, str] = {}
@@ -92,6 +98,10 @@ def schemathesis_config(document: dict[str, Any], role: str, login: str | None) 
             f"payload = {_toml({'login': login, 'password': PASSWORD, 'name': 'schemathesis'})}",
             'extract_selector = "/token"',
         ]
+    lines += [
+        "[checks.negative_data_rejection]",
+        f"expected-statuses = {_toml(NEGATIVE_EXPECTED)}",
+    ]
     for name in EXCLUDED_CHECKS:
         lines += [f"[checks.{name}]", "enabled = false"]
     unreachable = out_of_reach(document, role)
