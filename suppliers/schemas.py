@@ -9,10 +9,10 @@ from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import SupplierKind, SupplierStatus
 from suppliers.queries import authorisation_state, invitation_state
 from yipin.accounts.schemas import (
-    EMAIL_PATTERN,
+    EMAIL_OR_BLANK,
     LOGIN_PATTERN,
     PASSWORD_PATTERN,
-    PHONE_PATTERN,
+    PHONE_OR_BLANK,
     UserSchema,
 )
 from yipin.api import NOT_BLANK, Pattern
@@ -67,7 +67,9 @@ class SupplierUpdateSchema(Schema):
 
     contact_name = fields.Str(validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)])
     contact_phone = fields.Str(validate=Pattern(PHONE))
-    contact_email = fields.Email(allow_none=True)
+    contact_email = fields.Str(
+        allow_none=True, validate=[validate.Length(max=254), Pattern(EMAIL_OR_BLANK)]
+    )
     address_detail = fields.Str(validate=validate.Length(max=200))
     introduction = fields.Str(validate=validate.Length(max=5000))
 
@@ -96,7 +98,9 @@ class SupplierFieldsSchema(Schema):
         required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)]
     )
     contact_phone = fields.Str(required=True, validate=Pattern(PHONE))
-    contact_email = fields.Str(load_default=None, validate=validate.Length(max=254))
+    contact_email = fields.Str(
+        load_default=None, validate=[validate.Length(max=254), Pattern(EMAIL_OR_BLANK)]
+    )
     region_code = fields.Str(
         required=True,
         validate=Pattern(VILLAGE),
@@ -182,13 +186,13 @@ class InvitationCreateSchema(Schema):
     phone = fields.Str(
         load_default=None,
         allow_none=True,
-        validate=[validate.Length(max=40), Pattern(PHONE_PATTERN)],
+        validate=[validate.Length(max=40), Pattern(PHONE_OR_BLANK)],
         metadata={"description": "The invitee's mobile number · 被邀请人手机号"},
     )
     email = fields.Str(
         load_default=None,
         allow_none=True,
-        validate=[validate.Length(max=254), Pattern(EMAIL_PATTERN)],
+        validate=[validate.Length(max=254), Pattern(EMAIL_OR_BLANK)],
     )
 
 

@@ -39,8 +39,8 @@ _PHONE = (
     f"[{PHONE_SEPARATORS}]*"
 )
 LOGIN_PATTERN = f"^[{SPACE}]*(?:{_EMAIL}|{_PHONE})[{SPACE}]*$"
-EMAIL_PATTERN = f"^[{SPACE}]*{_EMAIL}[{SPACE}]*$"
-PHONE_PATTERN = f"^[{SPACE}]*{_PHONE}[{SPACE}]*$"
+EMAIL_OR_BLANK = f"^[{SPACE}]*(?:{_EMAIL})?[{SPACE}]*$"  # blank: none given
+PHONE_OR_BLANK = f"^[{SPACE}]*(?:{_PHONE})?[{SPACE}]*$"
 TOKEN_PREFIX = "yp_"
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from yipin.accounts.actions import EMAIL_PATTERN, LOGIN_PATTERN, PHONE_PATTERN
+from yipin.accounts.actions import EMAIL_OR_BLANK, LOGIN_PATTERN, PHONE_OR_BLANK
 from yipin.accounts.models import Role, SupplierRole
 from yipin.api import Pattern
 
 # what ``actions.check_password_strength`` asks: 8 to 128 characters, letters and digits
 PASSWORD_PATTERN = r"^(?=[^\x00]*[A-Za-z])(?=[^\x00]*[0-9])[^\x00]{8,128}$"
 
-__all__ = ["EMAIL_PATTERN", "LOGIN_PATTERN", "PASSWORD_PATTERN", "PHONE_PATTERN"]
+__all__ = ["EMAIL_OR_BLANK", "LOGIN_PATTERN", "PASSWORD_PATTERN", "PHONE_OR_BLANK"]
 
 
 class UserSchema(Schema):
