@@ -159,3 +159,23 @@ def test_the_docs_page_shows_the_document_locally(client):
     assert "/api/openapi.json" in docs and "/api/docs/assets/swagger-ui-bundle.js" in docs
     assert "http" not in docs.split("/api/docs/assets/")[0].split("<script")[-1]
     assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+
+
+@pytest.mark.browser
+def test_the_docs_page_renders_every_operation_offline(live_server, page):
+    """Swagger UI at /api/docs draws the document from local files only: every operation is
+    listed under its domain's tag, with its bilingual summary."""
+    outside = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None,
+    )
+    page.goto(f"{live_server}/api/docs")
+    page.wait_for_selector(".opblock-tag", timeout=30_000)
+    tags = page.locator(".opblock-tag").all_inner_texts()
+    assert any(t.startswith("catalog") for t in tags) and any(t.startswith("bureau") for t in tags)
+    summaries = page.locator(".opblock-summary-description").all_inner_texts()
+    document = page.request.get(f"{live_server}/api/openapi.json").json()
+    assert len(summaries) == sum(1 for _ in operations(document))
+    assert "登录并取得令牌" in " ".join(summaries)
+    assert outside == []
