@@ -19,7 +19,6 @@ import pytest
 import requests
 from PIL import Image
 
-from tests.api.world import build_world
 from tests.conftest import PASSWORD
 
 CONFIG = """\
@@ -106,7 +105,7 @@ def assert_bilingual_error(error: Any, status: int, code: str | None = None) -> 
     assert error.messages.zh_cn != error.messages.en
 
 
-def test_a_supplier_walks_the_listing_flow_with_a_generated_client(app, live_server, generated):
+def test_a_supplier_walks_the_listing_flow_with_a_generated_client(world, live_server, generated):
     from yipin_client.models import (
         BatchCreate,
         Error,
@@ -118,7 +117,6 @@ def test_a_supplier_walks_the_listing_flow_with_a_generated_client(app, live_ser
     )
     from yipin_client.types import File
 
-    world = build_world(app)
     base = live_server
     wrong = op("accounts", "post_tokens").sync(
         client=generated.Client(base_url=base),
@@ -228,10 +226,9 @@ def test_a_supplier_walks_the_listing_flow_with_a_generated_client(app, live_ser
     assert_bilingual_error(missing, 404)
 
 
-def test_a_bureau_reads_statistics_with_a_generated_client(app, live_server, generated):
+def test_a_bureau_reads_statistics_with_a_generated_client(world, live_server, generated):
     from yipin_client.models import Active, RegionStatistics
 
-    world = build_world(app)
     client = sign_in(generated, live_server, world.logins["bureau"])
     stats = op("bureau", "get_statistics").sync(client=client)
     assert isinstance(stats, RegionStatistics), stats

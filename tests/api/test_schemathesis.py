@@ -31,7 +31,6 @@ from typing import Any
 import pytest
 import requests
 
-from tests.api.world import build_world
 from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "consumer", "supplier", "operator", "bureau")
@@ -169,8 +168,7 @@ def schemathesis_config(
 @pytest.mark.both_databases
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("role", ROLES)
-def test_schemathesis_finds_no_failure(app, live_server, role, database, tmp_path: Path):
-    world = build_world(app)
+def test_schemathesis_finds_no_failure(world, live_server, role, database, tmp_path: Path):
     url = f"{live_server}/api/openapi.json"
     document = requests.get(url, timeout=30).json()
     config = tmp_path / "schemathesis.toml"
