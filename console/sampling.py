@@ -10,7 +10,7 @@ import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, send_file, url_for
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -25,10 +25,9 @@ from orders.models import OrderStatus
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
-from yipin.forms import form_error
+from yipin.db import db
 from yipin.i18n import _, _l
+from yipin.views import run_action
 
 bp = Blueprint(
     "console_sampling", __name__, url_prefix="/console/sampling", template_folder="templates"
@@ -76,40 +75,28 @@ def records() -> Any:
     if request.method == "GET":
         form.batch_code.data = request.args.get("code", "")
         form.sampled_on.data = clock.today_local()
-    elif form.validate_on_submit():
-        try:
-            outcome = sampling.record_sample(
-                db.session,
-                actor(),
-                sampling.SamplingDraft(
-                    batch_code=form.batch_code.data,
-                    sampled_on=form.sampled_on.data,
-                    agency=form.agency.data,
-                    report_number=form.report_number.data or "",
-                    items=form.items.data or "",
-                    result=InspectionResult(form.result.data),
-                    notes=form.notes.data or "",
-                ),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-            status = 422
-        else:
-            commit()
-            if outcome.delisted:
-                flash(
-                    _(
-                        "Batch %(code)s is delisted and its supplier has been told. "
-                        "%(n)s orders received it."
-                    )
-                    % {"code": outcome.batch.code, "n": len(outcome.orders)},
-                    "error",
-                )
-            else:
-                flash(_("Sampling result recorded."), "success")
-            return redirect(url_for(".record", record_id=outcome.record.id))
     else:
+        if form.validate_on_submit():
+            response = run_action(
+                lambda: sampling.record_sample(
+                    db.session,
+                    actor(),
+                    sampling.SamplingDraft(
+                        batch_code=form.batch_code.data,
+                        sampled_on=form.sampled_on.data,
+                        agency=form.agency.data,
+                        report_number=form.report_number.data or "",
+                        items=form.items.data or "",
+                        result=InspectionResult(form.result.data),
+                        notes=form.notes.data or "",
+                    ),
+                ),
+                done=_sampling_message,
+                to=lambda outcome: url_for(".record", record_id=outcome.record.id),
+                form=form,
+            )
+            if response is not None:
+                return response
         status = 422
     result = request.args.get("result") or None
     stmt = (
@@ -129,6 +116,14 @@ def records() -> Any:
     return render_template(
         "console/sampling/records.html", form=form, page=page, result=result
     ), status
+
+
+def _sampling_message(outcome: sampling.SamplingOutcome) -> tuple[str, str]:
+    if outcome.delisted:
+        return _(
+            "Batch %(code)s is delisted and its supplier has been told. %(n)s orders received it."
+        ) % {"code": outcome.batch.code, "n": len(outcome.orders)}, "error"
+    return _("Sampling result recorded."), "success"
 
 
 @bp.get("/<int:record_id>")

@@ -23,11 +23,11 @@ from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
-from yipin.db import commit, db
-from yipin.errors import DomainError, NotFound
-from yipin.forms import form_error
+from yipin.db import db
+from yipin.errors import NotFound
 from yipin.i18n import _
 from yipin.regions import queries as regions
+from yipin.views import run_action
 
 bp = Blueprint(
     "console_suppliers", __name__, url_prefix="/console/suppliers", template_folder="templates"
@@ -120,28 +120,21 @@ def _detail(supplier_id: int, form: StatusForm | None = None, status: int = 200)
 def change_status(supplier_id: int) -> Any:
     """Verify, reject (reason), suspend (reason) or restore."""
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            supplier = actions.change_status(
-                db.session, actor(), supplier_id, form.action.data, form.reason.data
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            form_error(form, exc)
-            return _detail(supplier_id, form, exc.status)
-        commit()
-        flash(
-            _(
-                "%(name)s is now %(status)s.",
-                name=supplier.name,
-                status=str(actions.STATUS_WORDS[supplier.status]),
-            ),
-            "success",
-        )
-        return redirect(url_for(".detail", supplier_id=supplier_id))
-    return _detail(supplier_id, form, 422)
+    if not form.validate_on_submit():
+        return _detail(supplier_id, form, 422)
+    return run_action(
+        lambda: actions.change_status(
+            db.session, actor(), supplier_id, form.action.data, form.reason.data
+        ),
+        done=lambda supplier: _(
+            "%(name)s is now %(status)s.",
+            name=supplier.name,
+            status=str(actions.STATUS_WORDS[supplier.status]),
+        ),
+        to=url_for(".detail", supplier_id=supplier_id),
+        form=form,
+        refused=lambda exc: _detail(supplier_id, form, exc.status),
+    )
 
 
 # ----------------------------------------------------------------------------- brands
@@ -156,8 +149,8 @@ def authorisations() -> Any:
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                auth = actions.grant_authorisation(
+            response = run_action(
+                lambda: actions.grant_authorisation(
                     db.session,
                     actor(),
                     supplier_id=form.supplier_id.data,
@@ -165,23 +158,19 @@ def authorisations() -> Any:
                     valid_from=form.valid_from.data,
                     valid_to=form.valid_to.data,
                     certificate_number=form.certificate_number.data,
-                )
-            except DomainError as exc:
-                db.session.rollback()
-                form_error(form, exc)
-            else:
-                commit()
-                flash(
-                    _(
-                        "%(supplier)s may use %(brand)s from %(start)s to %(end)s.",
-                        supplier=auth.supplier.name,
-                        brand=auth.brand.name,
-                        start=auth.valid_from,
-                        end=auth.valid_to,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".authorisations"))
+                ),
+                done=lambda auth: _(
+                    "%(supplier)s may use %(brand)s from %(start)s to %(end)s.",
+                    supplier=auth.supplier.name,
+                    brand=auth.brand.name,
+                    start=auth.valid_from,
+                    end=auth.valid_to,
+                ),
+                to=url_for(".authorisations"),
+                form=form,
+            )
+            if response is not None:
+                return response
         status = 422
     elif request.args.get("supplier_id", "").isdigit():
         form.supplier_id.data = int(request.args["supplier_id"])
@@ -237,21 +226,15 @@ def revoke_authorisation(authorisation_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Give a reason: the supplier will see it."), "error")
         return redirect(url_for(".authorisations"))
-    try:
-        auth = actions.revoke_authorisation(db.session, actor(), authorisation_id, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(
-            _(
-                "The authorisation of %(supplier)s for %(brand)s has been revoked.",
-                supplier=auth.supplier.name,
-                brand=auth.brand.name,
-            ),
-            "info",
-        )
-    return redirect(url_for(".authorisations"))
+    return run_action(
+        lambda: actions.revoke_authorisation(
+            db.session, actor(), authorisation_id, form.reason.data
+        ),
+        done=lambda auth: _(
+            "The authorisation of %(supplier)s for %(brand)s has been revoked.",
+            supplier=auth.supplier.name,
+            brand=auth.brand.name,
+        ),
+        category="info",
+        to=url_for(".authorisations"),
+    )

@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    flash,
     redirect,
     render_template,
     request,
@@ -37,7 +36,7 @@ from suppliers.forms import (
 )
 from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
-from yipin.accounts.models import Role
+from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
 from yipin.db import commit, db
@@ -47,6 +46,7 @@ from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.media import images
 from yipin.regions.models import Region
+from yipin.views import run_action
 
 bp = Blueprint("suppliers_portal", __name__, url_prefix="/supplier", template_folder="templates")
 
@@ -72,6 +72,16 @@ def _fail(form: Any, exc: DomainError) -> None:
     form_error(form, exc)
 
 
+def _log_in(user: User) -> None:
+    """A new account starts a new session (the one before belonged to nobody)."""
+    session.clear()
+    login_user(user)
+
+
+def _invitation_gone(exc: DomainError) -> Any:
+    return render_template("suppliers/join.html", invalid=exc.text(), form=None), exc.status
+
+
 # ----------------------------------------------------------------------------- registration
 
 
@@ -84,7 +94,8 @@ def apply() -> Any:
     form = ApplyForm()
     blocked = current_user.is_authenticated  # a consumer or operator must log out first
     if not blocked and form.validate_on_submit():
-        try:
+
+        def apply_and_find_owner() -> User:
             supplier = actions.apply(
                 db.session,
                 account=form.account_draft(),
@@ -93,15 +104,17 @@ def apply() -> Any:
                 food_licence=form.food_licence_draft(),
                 platform_region=platform_region(),
             )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            owner = actions.owner_of(db.session, supplier.id)
-            commit()
-            session.clear()
-            login_user(owner)  # type: ignore[arg-type]
-            flash(_("Your application has been received. We will verify it shortly."), "success")
-            return redirect(url_for(".home"))
+            return actions.owner_of(db.session, supplier.id)
+
+        response = run_action(
+            apply_and_find_owner,
+            done=_("Your application has been received. We will verify it shortly."),
+            to=url_for(".home"),
+            form=form,
+            after_commit=_log_in,
+        )
+        if response is not None:
+            return response
     status = 422 if request.method == "POST" else 200
     return render_template("suppliers/apply.html", **_application_context(form, blocked)), status
 
@@ -147,9 +160,10 @@ def read_notifications() -> Any:
     EmptyForm().validate_on_submit()
     raw = request.form.get("id", "")
     note_id = int(raw) if raw.isdigit() else None
-    actions.mark_notifications_read(db.session, actor(), _supplier().id, note_id)
-    commit()
-    return redirect(url_for(".home"))
+    return run_action(
+        lambda: actions.mark_notifications_read(db.session, actor(), _supplier().id, note_id),
+        to=url_for(".home"),
+    )
 
 
 # ----------------------------------------------------------------------------- profile
@@ -164,14 +178,14 @@ def profile() -> Any:
     if request.method == "POST":
         _owner_only()
         if form.validate_on_submit():
-            try:
-                actions.update_profile(db.session, actor(), supplier.id, form.changes())
-            except DomainError as exc:
-                _fail(form, exc)
-            else:
-                commit()
-                flash(_("The company profile has been saved."), "success")
-                return redirect(url_for(".profile"))
+            response = run_action(
+                lambda: actions.update_profile(db.session, actor(), supplier.id, form.changes()),
+                done=_("The company profile has been saved."),
+                to=url_for(".profile"),
+                form=form,
+            )
+            if response is not None:
+                return response
     status = 422 if form.errors else 200
     return render_template("suppliers/profile.html", **_profile_context(supplier, form)), status
 
@@ -190,8 +204,8 @@ def resubmit() -> Any:
     form = ResubmitForm()
     form.has_valid_food_licence = _has_valid_food_licence(supplier.id)
     if form.validate_on_submit():
-        try:
-            actions.resubmit(
+        response = run_action(
+            lambda: actions.resubmit(
                 db.session,
                 actor(),
                 supplier.id,
@@ -199,13 +213,13 @@ def resubmit() -> Any:
                 licence_image=form.licence_stream(),
                 food_licence=form.food_licence_draft(),
                 platform_region=platform_region(),
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            commit()
-            flash(_("Your corrected application has been sent for verification."), "success")
-            return redirect(url_for(".home"))
+            ),
+            done=_("Your corrected application has been sent for verification."),
+            to=url_for(".home"),
+            form=form,
+        )
+        if response is not None:
+            return response
     context = _profile_context(supplier, ProfileForm(obj=supplier), form)
     return render_template("suppliers/profile.html", **context), 422
 
@@ -287,21 +301,21 @@ def add_staff() -> Any:
     _owner_only()
     form = StaffForm()
     if form.validate_on_submit():
-        try:
-            user = actions.add_staff(
+        response = run_action(
+            lambda: actions.add_staff(
                 db.session,
                 actor(),
                 _supplier().id,
                 login=form.login.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            commit()
-            flash(_("%(name)s can now log in as your staff.", name=user.display_name), "success")
-            return redirect(url_for(".staff"))
+            ),
+            done=lambda user: _("%(name)s can now log in as your staff.", name=user.display_name),
+            to=url_for(".staff"),
+            form=form,
+        )
+        if response is not None:
+            return response
     return _staff_page(form, InviteForm(formdata=None), status=422)
 
 
@@ -334,17 +348,12 @@ def invite() -> Any:
 def revoke_invitation(invitation_id: int) -> Any:
     _owner_only()
     EmptyForm().validate_on_submit()
-    try:
-        actions.revoke_invitation(db.session, actor(), _supplier().id, invitation_id)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(_("The invitation has been revoked: its link no longer works."), "info")
-    return redirect(url_for(".staff"))
+    return run_action(
+        lambda: actions.revoke_invitation(db.session, actor(), _supplier().id, invitation_id),
+        done=_("The invitation has been revoked: its link no longer works."),
+        category="info",
+        to=url_for(".staff"),
+    )
 
 
 @bp.post("/staff/<int:user_id>/active")
@@ -353,22 +362,16 @@ def set_active(user_id: int) -> Any:
     _owner_only()
     EmptyForm().validate_on_submit()
     active = request.form.get("active") == "1"
-    try:
-        user = actions.set_staff_active(db.session, actor(), _supplier().id, user_id, active)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.text(), "error")
-    else:
-        commit()
-        message = (
+    return run_action(
+        lambda: actions.set_staff_active(db.session, actor(), _supplier().id, user_id, active),
+        done=lambda user: (
             _("%(name)s can log in again.", name=user.display_name)
             if active
             else _("%(name)s has been deactivated and logged out.", name=user.display_name)
-        )
-        flash(message, "info")
-    return redirect(url_for(".staff"))
+        ),
+        category="info",
+        to=url_for(".staff"),
+    )
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -386,26 +389,22 @@ def join(code: str) -> Any:
         display_name=invitation.display_name, login=invitation.phone or invitation.email
     )
     if form.validate_on_submit():
-        try:
-            user = actions.accept_invitation(
+        response = run_action(
+            lambda: actions.accept_invitation(
                 db.session,
                 code,
                 login=form.login.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-            if exc.status == 410:
-                return render_template(
-                    "suppliers/join.html", invalid=exc.text(), form=None
-                ), exc.status
-        else:
-            commit()
-            session.clear()
-            login_user(user)
-            flash(_("Welcome to %(supplier)s!", supplier=invitation.supplier.name), "success")
-            return redirect(url_for(".home"))
+            ),
+            done=_("Welcome to %(supplier)s!", supplier=invitation.supplier.name),
+            to=url_for(".home"),
+            form=form,
+            refused=lambda exc: _invitation_gone(exc) if exc.status == 410 else None,
+            after_commit=_log_in,
+        )
+        if response is not None:
+            return response
     status = 422 if request.method == "POST" else 200
     return render_template("suppliers/join.html", invitation=invitation, form=form), status
 

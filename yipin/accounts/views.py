@@ -16,9 +16,8 @@ from yipin.accounts.models import ApiToken
 from yipin.accounts.permissions import actor, home_endpoint
 from yipin.accounts.security import login_failed, login_limits
 from yipin.db import commit, db
-from yipin.errors import DomainError
-from yipin.forms import form_error
 from yipin.i18n import _
+from yipin.views import run_action
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -65,21 +64,20 @@ def logout() -> Any:
 def signup() -> Any:
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = actions.register_consumer(
+        response = run_action(
+            lambda: actions.register_consumer(
                 db.session,
                 login=form.login.data,
                 password=form.password.data,
                 display_name=form.display_name.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            login_user(user)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for(platform.current().site_home))
+            ),
+            done=_("Welcome! Your account is ready."),
+            to=url_for(platform.current().site_home),
+            form=form,
+            after_commit=login_user,
+        )
+        if response is not None:
+            return response
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
 
 
@@ -108,18 +106,17 @@ def password() -> Any:
     form = PasswordForm()
     if form.validate_on_submit():
         user = actor()
-        try:
-            actions.change_password(
+        response = run_action(
+            lambda: actions.change_password(
                 db.session, user, form.current_password.data, form.new_password.data
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            login_user(user)  # keep this session; the others are logged out
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for(".account"))
+            ),
+            done=_("Your password has been changed."),
+            to=url_for(".account"),
+            form=form,
+            after_commit=lambda _result: login_user(user),  # keep this session; others log out
+        )
+        if response is not None:
+            return response
     return (
         render_template(
             "accounts/account.html",
@@ -137,25 +134,32 @@ def password() -> Any:
 @login_required
 def create_token() -> Any:
     form = TokenForm()
-    if form.validate_on_submit():
-        _token, secret = actions.issue_api_token(
-            db.session, actor(), form.name.data, form.expires_in_days.data
-        )
-        commit()
-        session["new_token"] = secret
-        flash(_("Copy the token now: it is shown only once."), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Give the token a name."), "error")
-    return redirect(url_for(".account"))
+        return redirect(url_for(".account"))
+
+    def keep_secret(issued: tuple[ApiToken, str]) -> None:
+        session["new_token"] = issued[1]  # shown once, on the next page
+
+    return run_action(
+        lambda: actions.issue_api_token(
+            db.session, actor(), form.name.data, form.expires_in_days.data
+        ),
+        done=_("Copy the token now: it is shown only once."),
+        to=url_for(".account"),
+        after_commit=keep_secret,
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Any:
-    actions.revoke_api_token(db.session, actor(), token_id)  # another user's token: 404
-    commit()
-    flash(_("The token has been revoked."), "info")
-    return redirect(url_for(".account"))
+    return run_action(
+        lambda: actions.revoke_api_token(db.session, actor(), token_id),  # another user's: 404
+        done=_("The token has been revoked."),
+        category="info",
+        to=url_for(".account"),
+    )
 
 
 @bp.get("/lang/<code>")
