@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from catalog.models import StorageClass
 from fulfillment.actions import CAPABILITY_LABELS, KIND_LABELS, MAX_UNITS, WarehouseDraft
 from fulfillment.models import WarehouseKind
+from yipin.forms import PhoneField
 from yipin.i18n import _l
 
 
@@ -35,7 +36,7 @@ class WarehouseForm(FlaskForm):
     )
     address_detail = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=60)])
-    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])
+    contact_phone = PhoneField(_l("Contact phone"), validators=[Optional()])
     supplier_id = SelectField(_l("Run by"), coerce=_optional_int, choices=[], validate_choice=False)
 
     def draft(self) -> WarehouseDraft:

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from catalog.models import StorageClass
 from fulfillment.actions import MAX_UNITS
 from fulfillment.models import StockMovementKind, WarehouseKind
+from yipin.contact import PhoneNumber
 
 
 class WarehouseSchema(Schema):
@@ -42,7 +43,7 @@ class WarehouseCreateSchema(Schema):
     cold_capability = fields.Enum(StorageClass, by_value=True, load_default=StorageClass.AMBIENT)
     address_detail = fields.Str(load_default="", validate=validate.Length(max=200))
     contact_name = fields.Str(load_default="", validate=validate.Length(max=60))
-    contact_phone = fields.Str(load_default="", validate=validate.Length(max=20))
+    contact_phone = PhoneNumber(load_default="")
     supplier_id = fields.Int(
         load_default=None,
         allow_none=True,
@@ -58,7 +59,7 @@ class WarehouseUpdateSchema(Schema):
     cold_capability = fields.Enum(StorageClass, by_value=True)
     address_detail = fields.Str(validate=validate.Length(max=200))
     contact_name = fields.Str(validate=validate.Length(max=60))
-    contact_phone = fields.Str(validate=validate.Length(max=20))
+    contact_phone = PhoneNumber()
     supplier_id = fields.Int(allow_none=True)
     is_active = fields.Bool(metadata={"description": "false closes the warehouse."})
 
@@ -115,7 +116,3 @@ class StockMovementSchema(Schema):
     reason = fields.Str()
     actor_id = fields.Int(allow_none=True)
     at = fields.DateTime()
-
-
-class StockWithMovementSchema(StockSchema):
-    movement = fields.Nested(StockMovementSchema, allow_none=True)

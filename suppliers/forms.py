@@ -24,12 +24,11 @@ from catalog.models import Category, CertificationKind, ProductStatus
 from suppliers import actions
 from suppliers.labels import KIND_LABELS, STATUS_LABELS
 from suppliers.models import SupplierKind, SupplierStatus
+from yipin import contact
 from yipin.db import db
 from yipin.errors import DomainError
+from yipin.forms import PhoneField
 from yipin.i18n import _l
-
-PHONE_PATTERN = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # ----------------------------------------------------------------------------- labels
 
@@ -104,19 +103,13 @@ class SupplierFields(FlaskForm):
         _l("Legal representative"), validators=[DataRequired(), Length(max=60)]
     )
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = StringField(
-        _l("Contact phone"),
-        validators=[
-            DataRequired(),
-            Regexp(PHONE_PATTERN, message=_l("Enter a mobile number or a landline.")),
-        ],
-    )
+    contact_phone = PhoneField(_l("Contact phone"), validators=[DataRequired()])
     contact_email = StringField(
         _l("Contact e-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
+            Regexp(contact.EMAIL_RE, message=contact.EMAIL_MESSAGE),
         ],
     )
     region_code = StringField(_l("Location"))  # rendered by the region_picker macro
@@ -288,19 +281,13 @@ class ProfileForm(FlaskForm):
     """What the owner may change without a new verification."""
 
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = StringField(
-        _l("Contact phone"),
-        validators=[
-            DataRequired(),
-            Regexp(PHONE_PATTERN, message=_l("Enter a mobile number or a landline.")),
-        ],
-    )
+    contact_phone = PhoneField(_l("Contact phone"), validators=[DataRequired()])
     contact_email = StringField(
         _l("Contact e-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
+            Regexp(contact.EMAIL_RE, message=contact.EMAIL_MESSAGE),
         ],
     )
     address_detail = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
@@ -318,14 +305,8 @@ class StaffForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     invite_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    invite_phone = StringField(
-        _l("Mobile number (optional)"),
-        validators=[
-            Optional(),
-            Regexp(
-                r"^\s*(\+86)?\s*1[3-9]\d{9}\s*$", message=_l("Enter an 11-digit mobile number.")
-            ),
-        ],
+    invite_phone = PhoneField(
+        _l("Mobile number (optional)"), validators=[Optional()], mobile_only=True
     )
 
 

@@ -9,8 +9,7 @@ from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import SupplierKind, SupplierStatus
 from suppliers.queries import authorisation_state, invitation_state
 from yipin.accounts.schemas import UserSchema
-
-PHONE = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"
+from yipin.contact import PhoneNumber
 
 
 class CategoryRefSchema(Schema):
@@ -55,7 +54,7 @@ class SupplierUpdateSchema(Schema):
     """What a supplier's owner may change without a new verification."""
 
     contact_name = fields.Str(validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(validate=validate.Regexp(PHONE))
+    contact_phone = PhoneNumber()
     contact_email = fields.Email(allow_none=True)
     address_detail = fields.Str(validate=validate.Length(max=200))
     introduction = fields.Str(validate=validate.Length(max=5000))
@@ -70,7 +69,7 @@ class SupplierFieldsSchema(Schema):
     uscc = fields.Str(required=True, validate=validate.Length(max=40))
     legal_representative = fields.Str(required=True, validate=validate.Length(min=1, max=60))
     contact_name = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(required=True, validate=validate.Length(max=20))
+    contact_phone = PhoneNumber(required=True)
     contact_email = fields.Str(load_default=None, validate=validate.Length(max=254))
     region_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{12}$"))
     address_detail = fields.Str(load_default="", validate=validate.Length(max=200))
@@ -140,7 +139,7 @@ class StaffCreateSchema(Schema):
 
 class InvitationCreateSchema(Schema):
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
-    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
+    phone = PhoneNumber(mobile_only=True, load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
 
 

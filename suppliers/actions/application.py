@@ -37,7 +37,7 @@ from suppliers.models import (
     SupplierStatus,
     SupplierStatusChange,
 )
-from yipin import clock
+from yipin import clock, contact
 from yipin.accounts import actions as accounts
 from yipin.accounts import passwords
 from yipin.accounts.errors import LoginTaken
@@ -47,8 +47,6 @@ from yipin.media.images import InvalidImage, store_upload
 from yipin.media.models import ImagePurpose
 from yipin.regions.models import Region, RegionLevel
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FOOD_LICENCE_RE = re.compile(r"^SC\d{14}$")
 INVITATION_DAYS = 7
 PORTAL_HOME = "/supplier/"
@@ -214,8 +212,8 @@ def validate_supplier(
         "is_leading_enterprise": bool(draft.is_leading_enterprise),
         "legal_representative": clean_text(draft.legal_representative, "legal_representative", 60),
         "contact_name": clean_text(draft.contact_name, "contact_name", 60),
-        "contact_phone": clean_phone(draft.contact_phone),
-        "contact_email": clean_email(draft.contact_email),
+        "contact_phone": contact.clean_phone(draft.contact_phone),
+        "contact_email": optional_email(draft.contact_email),
         "address_detail": clean_text(draft.address_detail, "address_detail", 200, required=False),
         "introduction": clean_text(draft.introduction, "introduction", 5000, required=False),
         "region_code": _check_region(session, draft.region_code, platform_region).code,
@@ -233,25 +231,9 @@ def validate_supplier(
     return values, _categories(session, draft.main_category_ids)
 
 
-def clean_phone(raw: str | None) -> str:
-    phone = re.sub(r"[\s()]", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not PHONE_RE.match(phone):
-        raise InvalidApplication(
-            _l("Enter a mobile number (11 digits) or a landline with its area code."),
-            field="contact_phone",
-        )
-    return phone
-
-
-def clean_email(raw: str | None) -> str | None:
-    email = (raw or "").strip().lower()
-    if not email:
-        return None
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidApplication(_l("Enter a valid e-mail address."), field="contact_email")
-    return email
+def optional_email(raw: str | None) -> str | None:
+    """A contact e-mail address in its stored form, or None when left empty."""
+    return contact.clean_email(raw) if (raw or "").strip() else None
 
 
 def validate_food_licence(
@@ -419,8 +401,8 @@ def update_profile(
         raise InvalidApplication(field=sorted(unknown)[0])
     checks = {
         "contact_name": lambda v: clean_text(v, "contact_name", 60),
-        "contact_phone": clean_phone,
-        "contact_email": clean_email,
+        "contact_phone": contact.clean_phone,
+        "contact_email": optional_email,
         "address_detail": lambda v: clean_text(v, "address_detail", 200, required=False),
         "introduction": lambda v: clean_text(v, "introduction", 5000, required=False),
     }

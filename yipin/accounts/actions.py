@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from yipin import clock, platform
+from yipin import clock, contact, platform
 from yipin.accounts import passwords
 from yipin.accounts.errors import (
     InvalidAccountData,
@@ -25,8 +25,6 @@ from yipin.accounts.models import ApiToken, Role, SupplierRole, User
 from yipin.config import platform_region
 from yipin.errors import NotFound
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "yp_"
 
 
@@ -39,21 +37,18 @@ class LoginId:
 
 
 def parse_login(raw: str) -> LoginId:
-    """Normalise a phone number (+86, spaces, dashes allowed) or an e-mail address."""
+    """A login as stored: a mainland mobile number (+86, spaces, dashes allowed) in its 11
+    digits, or an e-mail address in lower case (see ``yipin.contact``)."""
     text = (raw or "").strip()
     if "@" in text:
-        email = text.lower()
-        if not EMAIL_RE.match(email) or len(email) > 254:
+        email = contact.email_address(text)
+        if email is None:
             raise InvalidLogin(field="login")
         return LoginId(email=email)
-    digits = re.sub(r"[\s\-()]", "", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not PHONE_RE.match(digits):
+    phone = contact.mobile_number(text)
+    if phone is None:
         raise InvalidLogin(field="login")
-    return LoginId(phone=digits)
+    return LoginId(phone=phone)
 
 
 def check_password_strength(password: str) -> None:
