@@ -120,18 +120,6 @@ def history(session: Session, supplier_id: int) -> list[SupplierStatusChange]:
     )
 
 
-def last_reason(session: Session, supplier_id: int, status: SupplierStatus) -> str | None:
-    return session.scalar(
-        sa.select(SupplierStatusChange.reason)
-        .where(
-            SupplierStatusChange.supplier_id == supplier_id,
-            SupplierStatusChange.to_status == status,
-        )
-        .order_by(SupplierStatusChange.at.desc(), SupplierStatusChange.id.desc())
-        .limit(1)
-    )
-
-
 # ----------------------------------------------------------------------------- staff
 
 
@@ -252,10 +240,6 @@ class PortalOverview:
     certificates_expired: int = 0
     notifications: list[Notification] = field(default_factory=list)  # unread, newest first
     unread: int = 0
-
-    @property
-    def product_total(self) -> int:
-        return sum(self.products.values())
 
 
 def portal_overview(session: Session, supplier_id: int, limit: int = 10) -> PortalOverview:

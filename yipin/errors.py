@@ -69,12 +69,6 @@ class Conflict(DomainError):
     message = _l("This conflicts with the current state.")
 
 
-class ValidationFailed(DomainError):
-    status = 422
-    code = "validation_failed"
-    message = _l("Some fields are not valid.")
-
-
 STATUS_MESSAGES: dict[int, Any] = {
     400: _l("The request was malformed."),
     401: _l("Please log in first."),

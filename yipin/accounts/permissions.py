@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -26,11 +26,6 @@ from yipin.db import db
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class Owned(Protocol):
-    @property
-    def owner_supplier_id(self) -> int | None: ...
 
 
 def actor() -> User:
@@ -128,20 +123,6 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
-
-
-def supplier_owner_required(view: F) -> F:
-    """Only the supplier's owner (负责人) may use the view."""
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return unauthorized()
-        if not current_user.is_supplier_owner:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
 
 
 def unauthorized() -> Response:

@@ -19,7 +19,8 @@ from yipin.outbox.models import OutboxEntry, OutboxStatus
 from yipin.outbox.registry import get_handler
 
 log = logging.getLogger("yipin.outbox")
-NEW_IDS = "outbox_new_ids"
+# session.info keys; ``yipin.db`` drops both when the transaction that wrote them rolls back
+NEW_IDS = "outbox_new_ids"  # entries written in the open transaction, handed over on commit
 EMITTED = "outbox_emitted"  # (topic, payload) emitted in the open transaction
 
 
@@ -56,11 +57,6 @@ def emit(
 
 def take_new_ids(session: Session) -> list[int]:
     return session.info.pop(NEW_IDS, [])
-
-
-def forget_new_ids(session: Session) -> None:
-    """Called on rollback: the entries were never written."""
-    session.info.pop(NEW_IDS, None)
 
 
 def kick(ids: list[int]) -> None:
