@@ -11,7 +11,8 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +302,47 @@ def embedded_reference(embedded_app: Flask) -> None:
 
     load_reference(db.session)
     db.session.commit()
+
+
+# ----------------------------------------------------------------------------- query counts
+
+
+class QueryCounter:
+    """The SQL statements sent to the database inside one ``with count_queries()`` block."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:  # an assertion's message: the statements, one per line
+        return "\n".join(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[], AbstractContextManager[QueryCounter]]:
+    """``with count_queries() as queries: ...`` then ``assert queries.count <= 9, queries``.
+
+    What the test made before the block is committed first, so only the block's own statements
+    (a page, an API call) are counted: pinned counts catch an N+1 (CONVENTIONS 11)."""
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        db.session.commit()
+        counter = QueryCounter()
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+
+    return counting
 
 
 # ----------------------------------------------------------------------------- jobs
