@@ -104,7 +104,9 @@ def apply() -> Any:
                 food_licence=form.food_licence_draft(),
                 platform_region=platform_region(),
             )
-            return actions.owner_of(db.session, supplier.id)
+            owner = actions.owner_of(db.session, supplier.id)
+            assert owner is not None  # apply() made the owner's account
+            return owner
 
         response = run_action(
             apply_and_find_owner,

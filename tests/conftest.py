@@ -113,6 +113,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("database", ["postgresql", "sqlite"] if both else ["postgresql"])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the browser tests run on one worker: one
+    Chromium for the run instead of one per worker, on a machine of two cores."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture
 def database(request: pytest.FixtureRequest) -> str:
     return request.param
