@@ -167,7 +167,7 @@ def real_config(request: pytest.FixtureRequest, database: str, media_dir: Path) 
 @pytest.fixture
 def app(real_config: dict[str, Any]) -> Iterator[Flask]:
     """The app on the real servers, inside an app context; emptied afterwards."""
-    yield from _app_with(real_config)
+    yield from _app_with(real_config, reuse=True)
 
 
 @pytest.fixture
@@ -177,7 +177,29 @@ def embedded_app(sqlite_url: str, media_dir: Path) -> Iterator[Flask]:
     yield from _app_with(cfg)
 
 
-def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
+class _LastApp:
+    """The app the previous test ran on, with its configuration as built.
+
+    Building the app (every route compiled, the OpenAPI document generated) costs about a
+    second, so a test asking for the same configuration as the previous one gets that app back,
+    its configuration restored and its tables emptied. Only when no other app was built since:
+    ``create_app`` binds the global extension objects (the API and its spec, the rate limiter)
+    to the app it builds last, and tests build apps of their own."""
+
+    key: str | None = None
+    app: Flask | None = None
+    config: dict[str, Any] = {}
+
+    @classmethod
+    def get(cls, key: str) -> Flask | None:
+        from yipin.extensions import api
+
+        if cls.app is not None and cls.key == key and getattr(api, "_app", None) is cls.app:
+            return cls.app
+        return None
+
+
+def _build_app(cfg: dict[str, Any]) -> Flask:
     instance = tempfile.mkdtemp(prefix="yipin-instance-")
     old = os.environ.get("YIPIN_INSTANCE_PATH")
     os.environ["YIPIN_INSTANCE_PATH"] = instance
@@ -188,9 +210,23 @@ def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
             os.environ.pop("YIPIN_INSTANCE_PATH", None)
         else:
             os.environ["YIPIN_INSTANCE_PATH"] = old
+    application.test_client_class = Client
+    return application
+
+
+def _app_with(cfg: dict[str, Any], *, reuse: bool = False) -> Iterator[Flask]:
+    """The app for one test; ``reuse``: the previous test's when its configuration was the same
+    (the media folder aside, which is the test's own). Not for the embedded default: its
+    in-process outbox sweep keeps time per app."""
+    key = repr(sorted((k, repr(v)) for k, v in cfg.items() if k != "MEDIA_DIR"))
+    application = _LastApp.get(key) if reuse else None
+    if application is None:
+        application = _build_app(cfg)
+        _LastApp.key, _LastApp.app = (key, application) if reuse else (None, None)
+        _LastApp.config = dict(application.config)
     from yipin.extensions import limiter
 
-    application.test_client_class = Client
+    application.config["MEDIA_DIR"] = cfg.get("MEDIA_DIR") or application.config["MEDIA_DIR"]
     with application.app_context():
         _empty_tables()
         _flush_redis(application)
@@ -202,6 +238,9 @@ def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
         _flush_redis(application)
         db.session.remove()
         db.engine.dispose()
+    if application is _LastApp.app:  # what the test changed in the configuration goes
+        application.config.clear()
+        application.config.update(_LastApp.config)
 
 
 def _flush_redis(application: Flask) -> None:
