@@ -372,11 +372,12 @@ class QueryCounter:
 
 
 @pytest.fixture
-def count_queries(app: Flask) -> Callable[[], AbstractContextManager[QueryCounter]]:
+def count_queries() -> Callable[[], AbstractContextManager[QueryCounter]]:
     """``with count_queries() as queries: ...`` then ``assert queries.count <= 9, queries``.
 
-    What the test made before the block is committed first, so only the block's own statements
-    (a page, an API call) are counted: pinned counts catch an N+1 (CONVENTIONS 11)."""
+    Counts on the app of the test (``app`` or ``embedded_app``). What the test made before the
+    block is committed first, so only the block's own statements (a page, an API call) are
+    counted: pinned counts catch an N+1 (CONVENTIONS 11)."""
 
     @contextlib.contextmanager
     def counting() -> Iterator[QueryCounter]:
