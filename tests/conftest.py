@@ -181,14 +181,31 @@ class _LastApp:
     """The app the previous test ran on, with its configuration as built.
 
     Building the app (every route compiled, the OpenAPI document generated) costs about a
-    second, so a test asking for the same configuration as the previous one gets that app back,
-    its configuration restored and its tables emptied. Only when no other app was built since:
-    ``create_app`` binds the global extension objects (the API and its spec, the rate limiter)
-    to the app it builds last, and tests build apps of their own."""
+    second, so a test asking for the same configuration as the previous one gets that app back
+    as it was built (configuration and extension state restored, tables emptied). Only when no
+    other app was built since: ``create_app`` binds the global extension objects (the API and
+    its spec, the rate limiter) to the app it builds last, and tests build apps of their own."""
 
     key: str | None = None
     app: Flask | None = None
     config: dict[str, Any] = {}
+    extensions: frozenset[str] = frozenset()
+
+    @classmethod
+    def keep(cls, key: str | None, application: Flask | None) -> None:
+        cls.key, cls.app = key, application
+        if application is not None:
+            cls.config = dict(application.config)
+            cls.extensions = frozenset(application.extensions)
+
+    @classmethod
+    def restore(cls, application: Flask) -> None:
+        """As built: the configuration, and no state the app made while the test ran (the
+        search breaker, the Redis and Elasticsearch clients live in ``app.extensions``)."""
+        application.config.clear()
+        application.config.update(cls.config)
+        for name in set(application.extensions) - cls.extensions:
+            del application.extensions[name]
 
     @classmethod
     def get(cls, key: str) -> Flask | None:
@@ -222,8 +239,10 @@ def _app_with(cfg: dict[str, Any], *, reuse: bool = False) -> Iterator[Flask]:
     application = _LastApp.get(key) if reuse else None
     if application is None:
         application = _build_app(cfg)
-        _LastApp.key, _LastApp.app = (key, application) if reuse else (None, None)
-        _LastApp.config = dict(application.config)
+        if reuse:
+            _LastApp.keep(key, application)
+        else:
+            _LastApp.keep(None, None)
     from yipin.extensions import limiter
 
     application.config["MEDIA_DIR"] = cfg.get("MEDIA_DIR") or application.config["MEDIA_DIR"]
@@ -238,9 +257,8 @@ def _app_with(cfg: dict[str, Any], *, reuse: bool = False) -> Iterator[Flask]:
         _flush_redis(application)
         db.session.remove()
         db.engine.dispose()
-    if application is _LastApp.app:  # what the test changed in the configuration goes
-        application.config.clear()
-        application.config.update(_LastApp.config)
+    if application is _LastApp.app:
+        _LastApp.restore(application)
 
 
 def _flush_redis(application: Flask) -> None:
