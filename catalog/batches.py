@@ -205,7 +205,7 @@ def _check_base_region(session: Session, code: str, product: Product) -> Region:
             field="base_region_code",
         )
     brand: RegionalBrand | None = product.brand
-    if brand is not None and not region.code.startswith(brand.region_code):
+    if brand is not None and not brand.covers_region(region.code):
         area = session.get(Region, brand.region_code)
         raise InvalidBatch(
             _l("The brand %(brand)s covers only produce from %(region)s."),
@@ -339,7 +339,7 @@ def add_inspection(
     row = _inspection_row(batch.id, _clean_inspection(draft))
     session.add(row)
     session.flush()
-    if row.result == InspectionResult.FAIL and batch.status == BatchStatus.ACTIVE:
+    if row.result == InspectionResult.FAIL and batch.is_on_sale:
         reason = f"快检不合格：{row.item}" + (f"（{row.value}）" if row.value else "")
         delist_batch(session, actor, batch, reason)
     return row

@@ -21,14 +21,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
-from enum import StrEnum
+from datetime import date
 from typing import IO, Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import Certification, CertificationKind, Product, ProductStatus
+from catalog.models import (
+    EXPIRY_WARNING_DAYS,
+    Certification,
+    CertificationKind,
+    CertificationState,
+    Product,
+)
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import User
@@ -38,18 +43,10 @@ from yipin.media.models import ImagePurpose
 from yipin.notifications import notify_supplier
 from yipin.regions.models import Region
 
-EXPIRY_WARNING_DAYS = 30
 EXPIRY_TOPIC = "catalog.certifications_expiry"  # outbox topic of the daily expiry run
 PORTAL_CERTIFICATIONS = "/supplier/trace/certifications"  # where notifications link to
 NOTE_EXPIRING = "certification_expiring"
 NOTE_EXPIRED = "certification_expired"
-
-
-class CertificationState(StrEnum):
-    VALID = "valid"  # 有效
-    EXPIRED = "expired"  # 已过期
-    NOT_YET_VALID = "not_yet_valid"  # 未生效
-    REVOKED = "revoked"  # 已撤销
 
 
 KIND_LABELS: dict[CertificationKind, Any] = {
@@ -213,26 +210,16 @@ def number_warnings(
 
 def certification_state(cert: Certification, day: date | None = None) -> CertificationState:
     """Valid / expired / not yet valid / revoked on ``day`` (today in China by default)."""
-    day = day or clock.today_local()
-    if cert.revoked_at is not None:
-        return CertificationState.REVOKED
-    if day < cert.valid_from:
-        return CertificationState.NOT_YET_VALID
-    if day > cert.valid_to:
-        return CertificationState.EXPIRED
-    return CertificationState.VALID
+    return cert.state_on(day or clock.today_local())
 
 
 def days_left(cert: Certification, day: date | None = None) -> int:
     """Days until the last valid day (0 on ``valid_to``, negative once expired)."""
-    return (cert.valid_to - (day or clock.today_local())).days
+    return cert.days_left(day or clock.today_local())
 
 
 def expires_soon(cert: Certification, day: date | None = None) -> bool:
-    day = day or clock.today_local()
-    return certification_state(cert, day) == CertificationState.VALID and (
-        days_left(cert, day) <= EXPIRY_WARNING_DAYS
-    )
+    return cert.expires_soon(day or clock.today_local())
 
 
 def _scope_condition(supplier_id: int, product_id: int | None) -> Any:
@@ -254,12 +241,7 @@ def valid_certifications(
     day = day or clock.today_local()
     stmt = (
         sa.select(Certification)
-        .where(
-            _scope_condition(supplier_id, product_id),
-            Certification.revoked_at.is_(None),
-            Certification.valid_from <= day,
-            Certification.valid_to >= day,
-        )
+        .where(_scope_condition(supplier_id, product_id), Certification.is_valid_on(day))
         .order_by(Certification.kind, Certification.valid_to.desc(), Certification.id)
     )
     return list(session.scalars(stmt))
@@ -273,10 +255,10 @@ def shown_certifications(
     day = day or clock.today_local()
     stmt = (
         sa.select(Certification)
-        .where(_scope_condition(supplier_id, product_id), Certification.revoked_at.is_(None))
+        .where(_scope_condition(supplier_id, product_id), ~Certification.is_revoked)
         .order_by(Certification.valid_to.desc(), Certification.id)
     )
-    rows = [(c, certification_state(c, day)) for c in session.scalars(stmt)]
+    rows = [(c, c.state_on(day)) for c in session.scalars(stmt)]
     order = {CertificationState.VALID: 0, CertificationState.NOT_YET_VALID: 1}
     rows.sort(key=lambda r: order.get(r[1], 2))
     return rows
@@ -458,8 +440,7 @@ def _changed(session: Session, cert: Certification, also_product: int | None = N
         ids = set(
             session.scalars(
                 sa.select(Product.id).where(
-                    Product.supplier_id == cert.supplier_id,
-                    Product.status == ProductStatus.LISTED,
+                    Product.supplier_id == cert.supplier_id, Product.is_listed
                 )
             )
         )
@@ -491,11 +472,7 @@ def notify_expired_certifications(session: Session, day: date | None = None) -> 
 
     expired = session.scalars(
         sa.select(Certification)
-        .where(
-            Certification.revoked_at.is_(None),
-            Certification.valid_to < day,
-            Certification.expiry_notified_at.is_(None),
-        )
+        .where(Certification.is_expired_on(day), Certification.expiry_notified_at.is_(None))
         .order_by(Certification.id)
         .with_for_update(skip_locked=True)
     ).all()
@@ -526,12 +503,7 @@ def notify_expired_certifications(session: Session, day: date | None = None) -> 
 
     soon = session.scalars(
         sa.select(Certification)
-        .where(
-            Certification.revoked_at.is_(None),
-            Certification.valid_to >= day,
-            Certification.valid_to <= day + timedelta(days=EXPIRY_WARNING_DAYS),
-            Certification.valid_from <= day,
-        )
+        .where(Certification.expires_within(day, EXPIRY_WARNING_DAYS))
         .order_by(Certification.id)
     ).all()
     if soon:
@@ -557,7 +529,7 @@ def notify_expired_certifications(session: Session, day: date | None = None) -> 
             )
             body = bilingual(
                 _l("%(days)s days left. Renew it in time so your products keep the badge."),
-                days=days_left(cert, day),
+                days=cert.days_left(day),
             )
             notify_supplier(
                 session, cert.supplier_id, NOTE_EXPIRING, texts["zh_CN"], body["zh_CN"], link=link

@@ -26,6 +26,7 @@ from catalog.models import (
     BatchStatus,
     Certification,
     CertificationKind,
+    CertificationState,
     InspectionResult,
     SamplingRecord,
     Variant,
@@ -182,7 +183,7 @@ class CertificationPatchSchema(Schema):
 
 class CertificationListArgs(Schema):
     product_id = fields.Int(load_default=None)
-    state = fields.Enum(certifications.CertificationState, by_value=True, load_default=None)
+    state = fields.Enum(CertificationState, by_value=True, load_default=None)
 
 
 class ImageUploadSchema(Schema):
@@ -348,25 +349,8 @@ class Certifications(MethodView):
         stmt = supplier_scope(sa.select(Certification), Certification.supplier_id)
         if args["product_id"] is not None:
             stmt = stmt.where(Certification.product_id == args["product_id"])
-        state = args["state"]
-        if state is not None:
-            today = clock.today_local()
-            S = certifications.CertificationState
-            conditions = {
-                S.REVOKED: Certification.revoked_at.is_not(None),
-                S.VALID: sa.and_(
-                    Certification.revoked_at.is_(None),
-                    Certification.valid_from <= today,
-                    Certification.valid_to >= today,
-                ),
-                S.EXPIRED: sa.and_(
-                    Certification.revoked_at.is_(None), Certification.valid_to < today
-                ),
-                S.NOT_YET_VALID: sa.and_(
-                    Certification.revoked_at.is_(None), Certification.valid_from > today
-                ),
-            }
-            stmt = stmt.where(conditions[state])
+        if args["state"] is not None:
+            stmt = stmt.where(Certification.in_state(args["state"], clock.today_local()))
         pagination_parameters.item_count = db.session.scalar(
             sa.select(sa.func.count()).select_from(stmt.subquery())
         )

@@ -7,7 +7,13 @@ from catalog.models.batches import (
     InspectionResult,
     SamplingRecord,
 )
-from catalog.models.certifications import Certification, CertificationKind
+from catalog.models.certifications import (
+    BADGE_KINDS,
+    EXPIRY_WARNING_DAYS,
+    Certification,
+    CertificationKind,
+    CertificationState,
+)
 from catalog.models.imports import ImportJob, ImportStatus
 from catalog.models.products import (
     ListingReview,
@@ -20,12 +26,15 @@ from catalog.models.products import (
 from catalog.models.reference import Category, Grade, GradeStandard, RegionalBrand, StorageClass
 
 __all__ = [
+    "BADGE_KINDS",
+    "EXPIRY_WARNING_DAYS",
     "Batch",
     "BatchInspection",
     "BatchStatus",
     "Category",
     "Certification",
     "CertificationKind",
+    "CertificationState",
     "Grade",
     "GradeStandard",
     "ImportJob",

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin import clock
@@ -68,6 +69,16 @@ class Batch(TimestampMixin, Base):
     @property
     def owner_supplier_id(self) -> int:
         return self.supplier_id
+
+    @hybrid_property
+    def is_on_sale(self) -> bool:
+        """Active: its goods may be sold and shipped (not closed, not recalled)."""
+        return self.status == BatchStatus.ACTIVE
+
+    @is_on_sale.inplace.expression
+    @classmethod
+    def _is_on_sale_sql(cls) -> Any:
+        return cls.status == BatchStatus.ACTIVE
 
     @property
     def produced_on(self) -> date | None:

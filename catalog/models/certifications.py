@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin import clock
 from yipin.db import Base, enum_column
+from yipin.validity import ValidityPeriod
 
 if TYPE_CHECKING:
     from catalog.models.products import Product
@@ -26,8 +27,25 @@ class CertificationKind(StrEnum):
     FOOD_PRODUCTION_LICENCE = "food_production_licence"  # 食品生产许可证 (SC)
 
 
-class Certification(Base):
-    """A certificate with number, issuer, scope and validity; expired ones are not valid."""
+# Kinds a product card shows as a badge (the SC licence is a permit to produce, not a mark).
+BADGE_KINDS = frozenset(CertificationKind) - {CertificationKind.FOOD_PRODUCTION_LICENCE}
+EXPIRY_WARNING_DAYS = 30  # holders are warned this many days before the last valid day
+
+
+class CertificationState(StrEnum):
+    """A certificate's state on a day, always computed from its dates (never stored)."""
+
+    VALID = "valid"  # 有效
+    EXPIRED = "expired"  # 已过期
+    NOT_YET_VALID = "not_yet_valid"  # 未生效
+    REVOKED = "revoked"  # 已撤销
+
+
+class Certification(ValidityPeriod, Base):
+    """A certificate with number, issuer, scope and validity; expired ones are not valid.
+
+    "Valid on a day" and the states are the ``ValidityPeriod`` predicates, in Python and SQL.
+    """
 
     __tablename__ = "certifications"
     __table_args__ = (
@@ -59,8 +77,29 @@ class Certification(Base):
     def owner_supplier_id(self) -> int:
         return self.supplier_id
 
-    def is_valid_on(self, day: date) -> bool:
-        return self.revoked_at is None and self.valid_from <= day <= self.valid_to
+    def state_on(self, day: date) -> CertificationState:
+        """Valid / expired / not yet valid / revoked on ``day``."""
+        if self.is_revoked:
+            return CertificationState.REVOKED
+        if self.is_upcoming_on(day):
+            return CertificationState.NOT_YET_VALID
+        if self.is_expired_on(day):
+            return CertificationState.EXPIRED
+        return CertificationState.VALID
+
+    @classmethod
+    def in_state(cls, state: CertificationState, day: date) -> Any:
+        """The SQL of ``state_on(day) == state``."""
+        return {
+            CertificationState.REVOKED: cls.is_revoked,
+            CertificationState.NOT_YET_VALID: cls.is_upcoming_on(day),
+            CertificationState.EXPIRED: cls.is_expired_on(day),
+            CertificationState.VALID: cls.is_valid_on(day),
+        }[CertificationState(state)]
+
+    def expires_soon(self, day: date) -> bool:
+        """Valid on ``day`` and ending within ``EXPIRY_WARNING_DAYS`` (the holder is warned)."""
+        return self.expires_within(day, EXPIRY_WARNING_DAYS)
 
     def __repr__(self) -> str:
         return f"<Certification {self.kind} {self.number}>"

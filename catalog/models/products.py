@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models.reference import (
@@ -82,9 +83,47 @@ class Product(TimestampMixin, Base):
     def owner_supplier_id(self) -> int:
         return self.supplier_id
 
-    @property
+    @hybrid_property
     def is_listed(self) -> bool:
         return self.status == ProductStatus.LISTED
+
+    @is_listed.inplace.expression
+    @classmethod
+    def _is_listed_sql(cls) -> Any:
+        return cls.status == ProductStatus.LISTED
+
+    @hybrid_property
+    def is_visible(self) -> bool:
+        """What a consumer may see (storefront, search): listed, of a supplier that may sell,
+        with at least one variant on sale."""
+        return self.is_listed and self.supplier.can_sell and any(v.is_active for v in self.variants)
+
+    @is_visible.inplace.expression
+    @classmethod
+    def _is_visible_sql(cls) -> Any:
+        from suppliers.models import Supplier
+
+        return sa.and_(
+            cls.status == ProductStatus.LISTED,
+            cls.supplier_id.in_(sa.select(Supplier.id).where(Supplier.can_sell)),
+            sa.exists().where(Variant.product_id == cls.id, Variant.is_active.is_(True)),
+        )
+
+    @hybrid_method
+    def shows_brand_on(self, day: date) -> bool:
+        """It carries a brand and its supplier holds a valid authorisation for it on ``day``
+        (otherwise no page shows the brand)."""
+        return self.brand_id is not None and self.supplier.holds_brand(self.brand_id, day)
+
+    @shows_brand_on.inplace.expression
+    @classmethod
+    def _shows_brand_on_sql(cls, day: date) -> Any:
+        from suppliers.models import BrandAuthorisation
+
+        return sa.and_(
+            cls.brand_id.is_not(None),
+            BrandAuthorisation.held(cls.supplier_id, cls.brand_id, day),
+        )
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name} {self.status}>"

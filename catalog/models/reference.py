@@ -34,6 +34,10 @@ class RegionalBrand(TimestampMixin, Base):
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    def covers_region(self, region_code: str) -> bool:
+        """Produce from this region may carry the brand (the brand's region contains it)."""
+        return region_code.startswith(self.region_code)
+
     def __repr__(self) -> str:
         return f"<RegionalBrand {self.slug}>"
 
