@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -36,7 +36,8 @@ from catalog.models import (
     SamplingRecord,
     Variant,
 )
-from orders.models import SOLD_STATUSES, Order, OrderLine, OrderStatus, SubOrder
+from orders import queries as orders_queries
+from orders.queries import ReceivedOrder
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import User
@@ -55,8 +56,6 @@ STANDARD_COMMITMENTS = [
     "常规农药兽药残留不超标",
     "对承诺的真实性负责",
 ]
-# Orders that received goods of a batch (a recall reaches refunded ones too).
-RECEIVED_STATUSES = (*SOLD_STATUSES, OrderStatus.REFUNDED)
 
 
 class CommitmentBasis(StrEnum):
@@ -401,72 +400,13 @@ def find_by_code(session: Session, code: str) -> Batch | None:
 
 
 def units_sold(session: Session, batch_id: int) -> int:
-    """Units of the batch in sold (paid, shipped, delivered, completed) sub-orders."""
-    total = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(OrderLine.quantity), 0))
-        .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
-        .where(OrderLine.batch_id == batch_id, SubOrder.status.in_(SOLD_STATUSES))
-    )
-    return int(total or 0)
-
-
-@dataclass
-class ReceivedOrder:
-    """An order that received goods of a batch (operators only: recall work)."""
-
-    order_id: int
-    number: str
-    placed_at: datetime
-    paid_at: datetime | None
-    status: OrderStatus
-    quantity: int
-    county_code: str
-    county_name: str
+    """Units of the batch in sold sub-orders (orders owns the count)."""
+    return orders_queries.units_sold_of_batch(session, batch_id)
 
 
 def orders_with_batch(session: Session, batch_id: int) -> list[ReceivedOrder]:
-    """Orders whose lines shipped from this batch, with the quantity and destination county."""
-    rows = session.execute(
-        sa.select(
-            Order.id,
-            Order.number,
-            Order.placed_at,
-            Order.paid_at,
-            Order.status,
-            Order.region_code,
-            sa.func.sum(OrderLine.quantity),
-        )
-        .join(SubOrder, SubOrder.order_id == Order.id)
-        .join(OrderLine, OrderLine.sub_order_id == SubOrder.id)
-        .where(OrderLine.batch_id == batch_id, SubOrder.status.in_(RECEIVED_STATUSES))
-        .group_by(
-            Order.id,
-            Order.number,
-            Order.placed_at,
-            Order.paid_at,
-            Order.status,
-            Order.region_code,
-        )
-        .order_by(Order.placed_at, Order.id)
-    ).all()
-    counties = {r.region_code[:6] for r in rows}
-    names = {
-        r.code: r.full_name
-        for r in session.scalars(sa.select(Region).where(Region.code.in_(counties)))
-    }
-    return [
-        ReceivedOrder(
-            order_id=r[0],
-            number=r[1],
-            placed_at=r[2],
-            paid_at=r[3],
-            status=OrderStatus(r[4]),
-            quantity=int(r[6]),
-            county_code=r[5][:6],
-            county_name=names.get(r[5][:6], r[5][:6]),
-        )
-        for r in rows
-    ]
+    """The orders that received the batch, for a recall (orders owns the list)."""
+    return orders_queries.orders_with_batch(session, batch_id)
 
 
 @dataclass(frozen=True)

@@ -388,6 +388,55 @@ def add_certification(
     return SavedCertification(cert, warnings)
 
 
+def food_licence_holder(session: Session, number: str) -> int | None:
+    """The supplier holding the food production licence with this number, if any."""
+    return session.scalar(
+        sa.select(Certification.supplier_id).where(
+            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
+            Certification.number == normalise_number(number),
+        )
+    )
+
+
+def save_food_licence(
+    session: Session, actor: User, supplier_id: int, draft: CertificationDraft, image_id: int | None
+) -> Certification:
+    """The 食品生产许可证 a supplier enters on its application (``suppliers.actions``): registers
+    it, or renews the supplier's certificate with this number (new dates, un-revoked). The scan
+    (``image_id``) was stored by the caller as a licence image, shown only to staff and
+    operators; a new licence needs one (the caller checks, it knows which field to name)."""
+    if session.get(Supplier, supplier_id) is None:
+        raise NotFound(field="supplier_id")
+    draft.kind = CertificationKind.FOOD_PRODUCTION_LICENCE
+    cert = session.scalar(
+        sa.select(Certification).where(
+            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
+            Certification.number == normalise_number(draft.number),
+        )
+    )
+    if cert is not None and cert.supplier_id != supplier_id:
+        raise DuplicateCertification(
+            kind=KIND_LABELS[draft.kind], number=cert.number, field="number"
+        )
+    _validate(session, supplier_id, draft, cert.id if cert is not None else None)
+    if cert is None:
+        cert = Certification(supplier_id=supplier_id, kind=draft.kind, created_at=clock.now())
+        session.add(cert)
+    elif (draft.valid_from, draft.valid_to) != (cert.valid_from, cert.valid_to):
+        cert.expiry_notified_at = None  # renewed: watched for expiry again
+    cert.number = draft.number
+    cert.issuer = draft.issuer
+    cert.scope = draft.scope
+    cert.valid_from = draft.valid_from
+    cert.valid_to = draft.valid_to
+    cert.revoked_at = None
+    if image_id is not None:
+        cert.image_id = image_id
+    session.flush()
+    _changed(session, cert)
+    return cert
+
+
 def edit_certification(
     session: Session,
     actor: User,
@@ -432,19 +481,12 @@ def revoke_certification(session: Session, actor: User, certification_id: int) -
 
 def _changed(session: Session, cert: Certification, also_product: int | None = None) -> None:
     """Certificates show on product pages: re-index what carries this one."""
-    from catalog.actions.products import PRODUCT_CHANGED
+    from catalog.actions.products import PRODUCT_CHANGED, supplier_products_changed
 
-    if cert.product_id is not None or also_product is not None:
-        ids = {i for i in (cert.product_id, also_product) if i is not None}
-    else:
-        ids = set(
-            session.scalars(
-                sa.select(Product.id).where(
-                    Product.supplier_id == cert.supplier_id, Product.is_listed
-                )
-            )
-        )
-    for product_id in sorted(ids):
+    if cert.product_id is None and also_product is None:
+        supplier_products_changed(session, cert.supplier_id)
+        return
+    for product_id in sorted({i for i in (cert.product_id, also_product) if i is not None}):
         outbox.emit(session, PRODUCT_CHANGED, {"product_id": product_id}, once_per_transaction=True)
 
 

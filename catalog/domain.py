@@ -33,5 +33,5 @@ domain = Domain(
     tasks=[tasks],
     commands=[catalog_cli],
     seed_reference=reference.load_reference,  # categories, grade standards, regional brands
-    seed_demo=seed.seed,  # products, batches, certificates, warehouses, stock, orders
+    seed_demo=seed.seed,  # products, pictures, certificates, batches, samples
 )

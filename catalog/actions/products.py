@@ -645,6 +645,21 @@ def _emit_changed(session: Session, product: Product) -> None:
     outbox.emit(session, PRODUCT_CHANGED, {"product_id": product.id}, once_per_transaction=True)
 
 
+def supplier_products_changed(session: Session, supplier_id: int) -> list[int]:
+    """Something every listed product of the supplier shows changed (its right to sell, a
+    supplier-wide certificate): each gets a ``catalog.product_changed``. Returns their ids."""
+    ids = list(
+        session.scalars(
+            sa.select(Product.id)
+            .where(Product.supplier_id == supplier_id, Product.is_listed)
+            .order_by(Product.id)
+        )
+    )
+    for product_id in ids:
+        outbox.emit(session, PRODUCT_CHANGED, {"product_id": product_id}, once_per_transaction=True)
+    return ids
+
+
 NOTICES = {
     ReviewEvent.APPROVED: _l("Your product %(name)s was approved and is now listed."),
     ReviewEvent.REJECTED: _l("Your product %(name)s was rejected: %(reason)s"),

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from catalog.batches import BASIS_PREFIX, CODE_ALPHABET, STANDARD_COMMITMENTS
 from catalog.models import (
     Batch,
     BatchInspection,
@@ -16,18 +17,10 @@ from catalog.models import (
     SamplingRecord,
     Variant,
 )
-from catalog.seed.common import (
-    CODE_ALPHABET,
-    COMMITMENTS,
-    TEST_CENTRE,
-    Plan,
-    Reference,
-    Stats,
-    at,
-    unique,
-)
+from catalog.seed.common import TEST_CENTRE, Plan, Reference, Stats, unique
 from yipin import clock
 from yipin.seed.context import SeedContext
+from yipin.seed.places import at
 
 # ----------------------------------------------------------------------------- batches
 
@@ -128,7 +121,7 @@ def _batch(
         certificate_issued_on=issued,
         committing_party=supplier.name,
         contact_phone=supplier.contact_phone,
-        commitments=[*COMMITMENTS, f"承诺依据：{basis}"],
+        commitments=[*STANDARD_COMMITMENTS, BASIS_PREFIX + basis],
         created_at=at(issued, 10),
         updated_at=at(issued, 10),
     )

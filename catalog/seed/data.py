@@ -7,7 +7,7 @@ Prices are a reference; each supplier's price varies a little around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from catalog.models import CertificationKind, StorageClass
 
@@ -783,46 +783,6 @@ LOCAL_FALLBACK = {"shangyou-green-tea": "tea"}
 # Extra lines of business from the supplier's name.
 NAME_EXTRAS = {"蔬菜": "greens", "蜂": "honey"}
 
-# Short names for products ("赣南脐橙 安西果园 …"); others fall back to a derived name.
-SHORT_NAMES = {
-    "赣州橙乡农业发展有限公司": "橙乡",
-    "章贡区水东蔬菜专业合作社": "水东",
-    "南康区十八塘甜柚专业合作社": "十八塘",
-    "赣州市南康区旭日家庭农场": "旭日",
-    "赣县区大埠脐橙专业合作社": "大埠",
-    "赣州客家米粉食品有限公司": "客家",
-    "信丰县安西脐橙专业合作社": "安西",
-    "江西信丰绿源农业开发有限公司": "绿源",
-    "大余县南安板鸭食品有限公司": "大余",
-    "大余县青龙家庭农场": "青龙",
-    "上犹县梅水园村茶叶专业合作社": "梅水园村",
-    "江西上犹犹江绿月茶业有限公司": "犹江绿月",
-    "崇义县君子谷果业专业合作社": "君子谷",
-    "崇义县阳岭家庭农场": "阳岭",
-    "安远县三百山脐橙专业合作社": "三百山",
-    "安远县鹤子米粉有限公司": "鹤子",
-    "定南县岭北家庭农场": "岭北",
-    "定南县客家油茶专业合作社": "定南客家",
-    "全南县雅溪蜂业专业合作社": "雅溪",
-    "全南县兆坑家庭农场": "兆坑",
-    "宁都县黄鸡养殖专业合作社": "宁都",
-    "江西宁都富硒农业有限公司": "宁都富硒",
-    "于都县梓山富硒蔬菜专业合作社": "梓山",
-    "于都县银坑油茶家庭农场": "银坑",
-    "兴国县灰鹅养殖专业合作社": "兴国",
-    "兴国县长冈油茶开发有限公司": "长冈",
-    "会昌县小密家庭农场": "小密",
-    "会昌县筠门岭脐橙专业合作社": "筠门岭",
-    "寻乌县晨光脐橙专业合作社": "晨光",
-    "江西寻乌天源果业有限公司": "天源",
-    "石城县通芯白莲专业合作社": "莲乡",
-    "石城县琴江家庭农场": "琴江",
-    "瑞金市叶坪富硒大米专业合作社": "叶坪",
-    "瑞金市红都油茶家庭农场": "红都",
-    "龙南市客家围屋农产品有限公司": "围屋",
-    "龙南市九连山茶叶专业合作社": "九连山",
-}
-
 # 食品生产许可 (SC) food category codes (类别编号) by catalog category and product key.
 SC_CATEGORY = {
     "grain-oil": "101",  # 粮食加工品 (大米); camellia oil is 102, see SC_BY_TEMPLATE
@@ -845,68 +805,3 @@ REJECTION_REASONS = [
     "缺少本批次农药残留检测结果，请补充后提交。",
 ]
 DELIST_REASON = "本季已售罄，供应商申请下架。"
-
-
-@dataclass
-class Destination:
-    region_code: str
-    address: str
-    recipient: str
-
-
-DESTINATIONS = [
-    Destination("110105", "建国路 88 号 SOHO 现代城 2 号楼 1203", "张伟"),
-    Destination("310115", "世纪大道 100 号 环球金融中心 36 楼", "李娜"),
-    Destination("440106", "天河路 385 号 太古汇一座 22 楼", "黄志明"),
-    Destination("440305", "深南大道 9988 号 科技园 A 座 5 楼", "陈思远"),
-    Destination("330106", "文三路 259 号 昌地火炬大厦 1 号楼", "王芳"),
-    Destination("320106", "中山北路 30 号 城市名人酒店写字楼 18 楼", "刘洋"),
-    Destination("420111", "珞喻路 1037 号 东区教工宿舍 6 栋", "赵敏"),
-    Destination("510107", "人民南路四段 1 号 时代数码大厦 10 楼", "周杰"),
-    Destination("430104", "麓山南路 932 号 湖南大学 南校区", "吴婷"),
-    Destination("350203", "湖滨南路 388 号 国贸大厦 15 楼", "林嘉怡"),
-    Destination("360113", "红谷中大道 1000 号 联发广场 21 楼", "熊涛"),
-    Destination("360702", "章江路 12 号 江南明珠小区 3 栋", "钟丽"),
-    Destination("610113", "长安南路 123 号 曲江花园 8 号楼", "杨帆"),
-    Destination("120101", "南京路 219 号 天津中心 27 楼", "孙立伟"),
-    Destination("500103", "民族路 188 号 环球金融中心 30 楼", "邓洁"),
-    Destination("350102", "五四路 158 号 环球广场 12 楼", "郑凯"),
-    Destination("340104", "长江西路 669 号 高新区管委会旁", "何静"),
-    Destination("410105", "花园路 39 号 国贸中心 B 座", "马骏"),
-]
-
-
-@dataclass
-class Buyer:
-    """An organisation buying for its canteen or staff (消费帮扶, 工会福利)."""
-
-    title: str
-    entity: str  # the first two characters of its 统一社会信用代码
-    division: str  # where it is registered
-    destination: int  # index into DESTINATIONS
-    bulk: tuple[int, int] = (10, 40)
-    tags: list[str] = field(default_factory=list)
-
-
-STATE_OWNED_BUYERS = [
-    Buyer("深圳市鹏城能源集团有限公司", "91", "440305", 3),
-    Buyer("上海申江交通建设集团有限公司", "91", "310115", 1),
-    Buyer("广州南粤港务集团有限公司", "91", "440106", 2),
-    Buyer("南昌洪都城市建设投资有限公司", "91", "360113", 10),
-    Buyer("杭州钱塘水务集团有限公司", "91", "330106", 4),
-]
-INSTITUTION_BUYERS = [
-    Buyer("深圳市南山区机关后勤服务中心", "12", "440305", 3),
-    Buyer("广州市天河区第一实验小学", "12", "440106", 2),
-    Buyer("赣州市章贡区机关事务服务中心", "12", "360702", 11),
-    Buyer("北京市朝阳区农业农村局", "11", "110105", 0),
-]
-PRIVATE_BUYERS = [
-    Buyer("深圳市优果科技有限公司", "91", "440305", 3, (5, 20)),
-    Buyer("杭州西子优选电子商务有限公司", "91", "330106", 4, (5, 20)),
-    Buyer("成都锦官城餐饮管理有限公司", "91", "510107", 7, (5, 20)),
-]
-BUDGET_BUYERS = [
-    Buyer("赣州市第三中学", "12", "360702", 11, (20, 60)),
-    Buyer("南昌大学后勤保障处", "12", "360113", 10, (20, 60)),
-]

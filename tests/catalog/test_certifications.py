@@ -423,3 +423,41 @@ def test_scan_of_the_certificate_is_stored_and_shown(
     assert good.status_code == 200 and good.json["image_url"]
     db.session.refresh(cert)
     assert cert.image_id != first_image
+
+
+def test_the_food_licence_of_an_application_is_registered_and_renewed_by_the_catalog(
+    world: SimpleNamespace,
+) -> None:
+    """Suppliers hand the SC licence to catalog's action: one certificate per number, renewed in
+    place (new dates, un-revoked, watched for expiry again), the listed products re-indexed."""
+    from yipin.outbox.models import OutboxEntry
+
+    def draft(valid_to: date) -> certifications.CertificationDraft:
+        return certifications.CertificationDraft(
+            kind=CertificationKind.FOOD_PRODUCTION_LICENCE,
+            number="sc 1033607340 0012",
+            issuer="寻乌县市场监督管理局",
+            valid_from=date(2024, 3, 1),
+            valid_to=valid_to,
+            scope="茶叶",
+        )
+
+    sid = world.supplier.id
+    cert = certifications.save_food_licence(
+        db.session, world.owner, sid, draft(date(2026, 12, 1)), None
+    )
+    assert cert.number == "SC10336073400012" and cert.state_on(TODAY) == CertificationState.VALID
+    assert certifications.food_licence_holder(db.session, "SC10336073400012") == sid
+    cert.revoked_at, cert.expiry_notified_at = clock.now(), clock.now()
+    db.session.commit()
+    before = db.session.scalar(sa.select(sa.func.max(OutboxEntry.id))) or 0
+    renewed = certifications.save_food_licence(
+        db.session, world.owner, sid, draft(date(2029, 2, 28)), None
+    )
+    assert renewed.id == cert.id and renewed.revoked_at is None
+    assert renewed.expiry_notified_at is None and renewed.valid_to == date(2029, 2, 28)
+    emitted = db.session.scalars(sa.select(OutboxEntry.payload).where(OutboxEntry.id > before))
+    assert emitted.all() == [{"product_id": world.product.id}]
+    other = factories.SupplierFactory()
+    with pytest.raises(certifications.DuplicateCertification):
+        certifications.save_food_licence(db.session, world.owner, other.id, draft(VALID_TO), None)
