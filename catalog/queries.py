@@ -276,10 +276,6 @@ class ReviewDiff:
             or self.images_alt_changed
         )
 
-    @property
-    def changed_fields(self) -> list[str]:
-        return [c.field for c in self.fields]
-
 
 def baseline_review(product: Product) -> ListingReview | None:
     """The review event to compare against: the last approval with a snapshot, else the last

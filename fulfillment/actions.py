@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import StorageClass, Variant
+from catalog.models import STORAGE_CLASS_LABELS, StorageClass, Variant
 from fulfillment.errors import (
     DuplicateWarehouseCode,
     InsufficientStock,
@@ -58,11 +58,6 @@ KIND_LABELS: dict[WarehouseKind, Any] = {
     WarehouseKind.VILLAGE_STATION: _l("Village service station"),
     WarehouseKind.FORWARD: _l("Forward warehouse"),
 }
-STORAGE_LABELS: dict[StorageClass, Any] = {  # short words for badges and messages
-    StorageClass.AMBIENT: _l("ambient (room temperature)"),
-    StorageClass.CHILLED: _l("chilled (0–10 °C)"),
-    StorageClass.FROZEN: _l("frozen (−18 °C)"),
-}
 CAPABILITY_LABELS: dict[StorageClass, Any] = {
     StorageClass.AMBIENT: _l("Ambient only"),
     StorageClass.CHILLED: _l("Ambient and chilled"),
@@ -85,10 +80,6 @@ PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 def kind_label(kind: WarehouseKind | str) -> str:
     return str(KIND_LABELS[WarehouseKind(kind)])
-
-
-def storage_label(storage: StorageClass | str) -> str:
-    return str(STORAGE_LABELS[StorageClass(storage)])
 
 
 def capability_label(storage: StorageClass | str) -> str:
@@ -294,7 +285,7 @@ def _stock_target(
     if adding and not warehouse.can_keep(storage):
         raise StorageMismatch(
             product=variant.product.name,
-            storage=STORAGE_LABELS[storage],
+            storage=STORAGE_CLASS_LABELS[storage],  # the catalog's label of its enum
             warehouse=warehouse.code,
             capability=CAPABILITY_LABELS[warehouse.cold_capability],
             field="warehouse_id",

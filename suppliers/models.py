@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from yipin import clock
 from yipin.config import platform_region
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 from yipin.regions.models import Region
 from yipin.validity import ValidityPeriod
 
@@ -28,11 +30,32 @@ class SupplierKind(StrEnum):
     ENTERPRISE = "enterprise"  # 企业
 
 
+SUPPLIER_KIND_LABELS = Labels(
+    SupplierKind,
+    {
+        SupplierKind.COOPERATIVE: _l("Farmers' cooperative"),
+        SupplierKind.FAMILY_FARM: _l("Family farm"),
+        SupplierKind.ENTERPRISE: _l("Enterprise"),
+    },
+)
+
+
 class SupplierStatus(StrEnum):
     PENDING = "pending"  # 待审核
     VERIFIED = "verified"  # 已认证: may sell
     REJECTED = "rejected"  # 已驳回 (may correct and resubmit)
     SUSPENDED = "suspended"  # 已暂停
+
+
+SUPPLIER_STATUS_LABELS = Labels(
+    SupplierStatus,
+    {
+        SupplierStatus.PENDING: _l("Pending verification"),
+        SupplierStatus.VERIFIED: _l("Verified"),
+        SupplierStatus.REJECTED: _l("Rejected"),
+        SupplierStatus.SUSPENDED: _l("Suspended"),
+    },
+)
 
 
 class AuthorisationState(StrEnum):
@@ -42,6 +65,17 @@ class AuthorisationState(StrEnum):
     UPCOMING = "upcoming"  # 未生效
     EXPIRED = "expired"  # 已过期
     REVOKED = "revoked"  # 已撤销
+
+
+AUTHORISATION_STATE_LABELS = Labels(
+    AuthorisationState,
+    {
+        AuthorisationState.VALID: _l("Valid"),
+        AuthorisationState.UPCOMING: _l("Not yet valid"),
+        AuthorisationState.EXPIRED: _l("Expired"),
+        AuthorisationState.REVOKED: _l("Revoked"),
+    },
+)
 
 
 supplier_categories = sa.Table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -24,9 +24,6 @@ from yipin import clock
 from yipin.accounts.models import SupplierRole, User
 from yipin.notifications import Notification
 from yipin.pagination import Page, paginate
-
-T = TypeVar("T")
-
 
 # ----------------------------------------------------------------------------- suppliers
 
@@ -117,18 +114,6 @@ def history(session: Session, supplier_id: int) -> list[SupplierStatusChange]:
             .options(joinedload(SupplierStatusChange.actor))
             .order_by(SupplierStatusChange.at, SupplierStatusChange.id)
         )
-    )
-
-
-def last_reason(session: Session, supplier_id: int, status: SupplierStatus) -> str | None:
-    return session.scalar(
-        sa.select(SupplierStatusChange.reason)
-        .where(
-            SupplierStatusChange.supplier_id == supplier_id,
-            SupplierStatusChange.to_status == status,
-        )
-        .order_by(SupplierStatusChange.at.desc(), SupplierStatusChange.id.desc())
-        .limit(1)
     )
 
 
@@ -236,10 +221,6 @@ class PortalOverview:
     certificates_expired: int = 0
     notifications: list[Notification] = field(default_factory=list)  # unread, newest first
     unread: int = 0
-
-    @property
-    def product_total(self) -> int:
-        return sum(self.products.values())
 
 
 def portal_overview(session: Session, supplier_id: int, limit: int = 10) -> PortalOverview:

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin import clock
 from yipin.db import Base, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 from yipin.validity import ValidityPeriod
 
 if TYPE_CHECKING:
@@ -27,6 +29,30 @@ class CertificationKind(StrEnum):
     FOOD_PRODUCTION_LICENCE = "food_production_licence"  # 食品生产许可证 (SC)
 
 
+CERTIFICATION_KIND_LABELS = Labels(
+    CertificationKind,
+    {
+        CertificationKind.GREEN_FOOD: _l("Green Food"),
+        CertificationKind.ORGANIC: _l("Organic product"),
+        CertificationKind.GEOGRAPHICAL_INDICATION: _l("Agricultural geographical indication"),
+        CertificationKind.NOTABLE_PRODUCT: _l(
+            "Notable, special, quality and new agricultural product"
+        ),
+        CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence (SC)"),
+    },
+)
+# The few characters of a badge on a product card (the full label is its title).
+CERTIFICATION_KIND_BADGES = Labels(
+    CertificationKind,
+    {
+        CertificationKind.GREEN_FOOD: _l("Green"),
+        CertificationKind.ORGANIC: _l("Organic"),
+        CertificationKind.GEOGRAPHICAL_INDICATION: _l("GI"),
+        CertificationKind.NOTABLE_PRODUCT: _l("Notable"),
+        CertificationKind.FOOD_PRODUCTION_LICENCE: _l("SC"),
+    },
+)
+
 # Kinds a product card shows as a badge (the SC licence is a permit to produce, not a mark).
 BADGE_KINDS = frozenset(CertificationKind) - {CertificationKind.FOOD_PRODUCTION_LICENCE}
 EXPIRY_WARNING_DAYS = 30  # holders are warned this many days before the last valid day
@@ -39,6 +65,17 @@ class CertificationState(StrEnum):
     EXPIRED = "expired"  # 已过期
     NOT_YET_VALID = "not_yet_valid"  # 未生效
     REVOKED = "revoked"  # 已撤销
+
+
+CERTIFICATION_STATE_LABELS = Labels(
+    CertificationState,
+    {
+        CertificationState.VALID: _l("Valid"),
+        CertificationState.EXPIRED: _l("Expired"),
+        CertificationState.NOT_YET_VALID: _l("Not yet valid"),
+        CertificationState.REVOKED: _l("Revoked"),
+    },
+)
 
 
 class Certification(ValidityPeriod, Base):

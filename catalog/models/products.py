@@ -19,6 +19,8 @@ from catalog.models.reference import (
 )
 from yipin import clock
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 from yipin.media.models import Image
 from yipin.regions.models import Region
 
@@ -35,6 +37,18 @@ class ProductStatus(StrEnum):
     LISTED = "listed"  # 已上架
     REJECTED = "rejected"  # 已驳回
     DELISTED = "delisted"  # 已下架 (by the supplier, an operator or a failed sample)
+
+
+PRODUCT_STATUS_LABELS = Labels(
+    ProductStatus,
+    {
+        ProductStatus.DRAFT: _l("Draft"),
+        ProductStatus.PENDING_REVIEW: _l("In review"),
+        ProductStatus.LISTED: _l("Listed"),
+        ProductStatus.REJECTED: _l("Rejected"),
+        ProductStatus.DELISTED: _l("Delisted"),
+    },
+)
 
 
 class Product(TimestampMixin, Base):
@@ -193,6 +207,20 @@ class ReviewEvent(StrEnum):
     RELISTED = "relisted"
     RETURNED_TO_REVIEW = "returned_to_review"  # a content change of a listed product
     WITHDRAWN = "withdrawn"  # the supplier took a pending submission back (to draft)
+
+
+REVIEW_EVENT_LABELS = Labels(
+    ReviewEvent,
+    {
+        ReviewEvent.SUBMITTED: _l("Submitted for review"),
+        ReviewEvent.APPROVED: _l("Approved"),
+        ReviewEvent.REJECTED: _l("Rejected"),
+        ReviewEvent.DELISTED: _l("Delisted"),
+        ReviewEvent.RELISTED: _l("Relisted"),
+        ReviewEvent.RETURNED_TO_REVIEW: _l("Content changed: back to review"),
+        ReviewEvent.WITHDRAWN: _l("Withdrawn by the supplier"),
+    },
+)
 
 
 class ListingReview(Base):

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from catalog.batches import BASIS_PREFIX, CODE_ALPHABET, STANDARD_COMMITMENTS
 from catalog.models import (
+    BASIS_PREFIX,
+    STANDARD_COMMITMENTS,
     Batch,
     BatchInspection,
     BatchStatus,
@@ -18,6 +19,7 @@ from catalog.models import (
     Variant,
 )
 from catalog.seed.common import TEST_CENTRE, Plan, Reference, Stats, unique
+from catalog.trace.batches import CODE_ALPHABET
 from yipin import clock
 from yipin.seed.context import SeedContext
 from yipin.seed.places import at

@@ -11,8 +11,9 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog import certifications
 from catalog.models import Category, CertificationKind
+from catalog.trace import certifications
+from catalog.trace.queries import food_licence_holder
 from suppliers import uscc
 from suppliers.actions.access import managed_supplier
 from suppliers.errors import (
@@ -31,8 +32,8 @@ from suppliers.errors import (
     SupplierNameTaken,
     USCCTaken,
 )
-from suppliers.labels import KIND_LABELS
 from suppliers.models import (
+    SUPPLIER_KIND_LABELS,
     Supplier,
     SupplierKind,
     SupplierStatus,
@@ -146,7 +147,7 @@ def check_uscc(raw: str, kind: SupplierKind | None = None) -> uscc.USCC:
             "kind_mismatch",
             raw,
             entity=ENTITY_LABELS.get(parsed.entity_type, _l("another kind of organisation")),
-            kind=KIND_LABELS[SupplierKind(kind)],
+            kind=SUPPLIER_KIND_LABELS[kind],
         )
     return parsed
 
@@ -275,7 +276,7 @@ def validate_food_licence(
         raise InvalidPeriod(field="food_licence_valid_to")
     if licence.valid_to < clock.today_local():
         raise FoodLicenceExpired(field="food_licence_valid_to")
-    holder = certifications.food_licence_holder(session, number)
+    holder = food_licence_holder(session, number)
     if holder is not None and holder != supplier_id:
         raise FoodLicenceTaken(field="food_licence_number")
     return number
@@ -307,7 +308,7 @@ def save_food_licence(
 ) -> Any:
     """Hand the licence to the catalog, which owns certificates (``save_food_licence`` there
     registers or renews it and re-indexes what shows it); the scan is stored here first."""
-    if certifications.food_licence_holder(session, number) is None and licence.image is None:
+    if food_licence_holder(session, number) is None and licence.image is None:
         raise LicenceImageRequired(
             _l("Upload a photo or scan of the food production licence."),
             field="food_licence_image",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from catalog.actions.products import submit_for_review
+from catalog.actions import submit_for_review
 from catalog.errors import SupplierCannotSell
 from suppliers import actions
 from suppliers.actions import TRANSITIONS, StatusAction

@@ -1,20 +1,15 @@
-"""Certifications: 绿色食品 / 有机产品 / 农产品地理标志 / 名特优新 / 食品生产许可证 (SC).
+"""Certifications: 绿色食品 / 有机产品 / 农产品地理标志 / 名特优新 / 食品生产许可证 (SC) —
+add, edit, revoke, and the SC licence a supplier enters on its application.
 
 A certificate belongs to a supplier (supplier-wide) or to one of its products. Whether it is
-valid is always computed from its dates on the day asked (``certification_state``), never read
-from a stored flag, so an expired certificate stops showing as valid on the day after its
-``valid_to`` whether or not any job ran.
+valid is always computed from its dates on the day asked (``Certification.is_valid_on`` and
+``state_on``, one Python and one SQL definition), never read from a stored flag, so an expired
+certificate stops showing as valid on the day after its ``valid_to`` whether or not any job ran.
+Holders are told about expiry by ``catalog.trace.expiry``.
 
 Number formats (../shared/data/standards/README.md) are hints: a number that does not look like
 the usual format is saved with a warning. The food production licence is the exception: ``SC`` +
 14 digits is required.
-
-Holders are told about expiry by ``notify_expired_certifications`` (run daily; outbox topic
-``catalog.certifications_expiry``, CLI ``flask catalog certifications-expire``):
-- 30 days before ``valid_to`` a warning notification (once per certificate and validity end: the
-  notification's link carries both, which is how a second warning is avoided without a column);
-- the day after ``valid_to`` an "expired" notification, once: ``expiry_notified_at`` is set.
-Changing a certificate's dates clears ``expiry_notified_at`` so a renewed one is watched again.
 """
 
 from __future__ import annotations
@@ -27,61 +22,27 @@ from typing import IO, Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog.actions.events import PRODUCT_CHANGED, supplier_products_changed
 from catalog.models import (
-    EXPIRY_WARNING_DAYS,
+    CERTIFICATION_KIND_LABELS,
     Certification,
     CertificationKind,
-    CertificationState,
     Product,
 )
+from catalog.trace.errors import (
+    CertificationRevoked,
+    DuplicateCertification,
+    InvalidCertification,
+    InvalidLicenceNumber,
+)
+from catalog.trace.queries import normalise_number
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import User
-from yipin.errors import Conflict, DomainError, NotFound
-from yipin.i18n import _l, bilingual
+from yipin.errors import NotFound
+from yipin.i18n import _l
 from yipin.media.models import ImagePurpose
-from yipin.notifications import notify_supplier
 from yipin.regions.models import Region
-
-EXPIRY_TOPIC = "catalog.certifications_expiry"  # outbox topic of the daily expiry run
-PORTAL_CERTIFICATIONS = "/supplier/trace/certifications"  # where notifications link to
-NOTE_EXPIRING = "certification_expiring"
-NOTE_EXPIRED = "certification_expired"
-
-
-KIND_LABELS: dict[CertificationKind, Any] = {
-    CertificationKind.GREEN_FOOD: _l("Green Food"),
-    CertificationKind.ORGANIC: _l("Organic product"),
-    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Agricultural geographical indication"),
-    CertificationKind.NOTABLE_PRODUCT: _l("Notable, special, quality and new agricultural product"),
-    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence (SC)"),
-}
-STATE_LABELS: dict[CertificationState, Any] = {
-    CertificationState.VALID: _l("Valid"),
-    CertificationState.EXPIRED: _l("Expired"),
-    CertificationState.NOT_YET_VALID: _l("Not yet valid"),
-    CertificationState.REVOKED: _l("Revoked"),
-}
-# CSS badge class of each state (site.css: ok / warn / bad)
-STATE_BADGES = {
-    CertificationState.VALID: "ok",
-    CertificationState.EXPIRED: "expired",
-    CertificationState.NOT_YET_VALID: "warn",
-    CertificationState.REVOKED: "bad",
-}
-
-
-def kind_label(kind: CertificationKind | str) -> str:
-    return str(KIND_LABELS[CertificationKind(kind)])
-
-
-def state_label(state: CertificationState | str) -> str:
-    return str(STATE_LABELS[CertificationState(state)])
-
-
-def state_badge(state: CertificationState | str) -> str:
-    return STATE_BADGES[CertificationState(state)]
-
 
 # ----------------------------------------------------------------------------- number formats
 
@@ -127,11 +88,6 @@ def number_hint(kind: CertificationKind | str) -> str:
     return str(NUMBER_FORMATS[CertificationKind(kind)].hint)
 
 
-def normalise_number(number: str) -> str:
-    """Upper case, no spaces (people copy numbers with spaces from scans)."""
-    return re.sub(r"[\s\x00]+", "", number or "").upper()
-
-
 @dataclass(frozen=True)
 class CertificationWarning:
     """A hint about a saved certificate; the message is rendered in the reader's language."""
@@ -148,28 +104,6 @@ class CertificationWarning:
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "field": self.field, "message": self.message}
-
-
-class InvalidCertification(DomainError):
-    code = "invalid_certification"
-    message = _l("The certificate details are not valid.")
-
-
-class InvalidLicenceNumber(InvalidCertification):
-    code = "invalid_licence_number"
-    message = _l(
-        "A food production licence number is SC followed by 14 digits, e.g. SC10636073400012."
-    )
-
-
-class DuplicateCertification(Conflict):
-    code = "duplicate_certification"
-    message = _l("A %(kind)s certificate with the number %(number)s is already registered.")
-
-
-class CertificationRevoked(Conflict):
-    code = "certification_revoked"
-    message = _l("A revoked certificate cannot be changed; add a new one.")
 
 
 def number_warnings(
@@ -203,65 +137,6 @@ def number_warnings(
                 )
             ]
     return []
-
-
-# ----------------------------------------------------------------------------- state
-
-
-def certification_state(cert: Certification, day: date | None = None) -> CertificationState:
-    """Valid / expired / not yet valid / revoked on ``day`` (today in China by default)."""
-    return cert.state_on(day or clock.today_local())
-
-
-def days_left(cert: Certification, day: date | None = None) -> int:
-    """Days until the last valid day (0 on ``valid_to``, negative once expired)."""
-    return cert.days_left(day or clock.today_local())
-
-
-def expires_soon(cert: Certification, day: date | None = None) -> bool:
-    return cert.expires_soon(day or clock.today_local())
-
-
-def _scope_condition(supplier_id: int, product_id: int | None) -> Any:
-    """Supplier-wide certificates, plus those of ``product_id`` when given."""
-    wide = sa.and_(Certification.supplier_id == supplier_id, Certification.product_id.is_(None))
-    if product_id is None:
-        return wide
-    return sa.or_(
-        wide,
-        sa.and_(Certification.supplier_id == supplier_id, Certification.product_id == product_id),
-    )
-
-
-def valid_certifications(
-    session: Session, supplier_id: int, product_id: int | None = None, day: date | None = None
-) -> list[Certification]:
-    """Certificates valid on ``day``: the supplier's supplier-wide ones and, when a product is
-    given, that product's own (never an expired, not-yet-valid or revoked one)."""
-    day = day or clock.today_local()
-    stmt = (
-        sa.select(Certification)
-        .where(_scope_condition(supplier_id, product_id), Certification.is_valid_on(day))
-        .order_by(Certification.kind, Certification.valid_to.desc(), Certification.id)
-    )
-    return list(session.scalars(stmt))
-
-
-def shown_certifications(
-    session: Session, supplier_id: int, product_id: int | None = None, day: date | None = None
-) -> list[tuple[Certification, CertificationState]]:
-    """What a public page lists: every non-revoked certificate in scope with its state on
-    ``day``, valid ones first (expired ones are listed as expired, never as valid)."""
-    day = day or clock.today_local()
-    stmt = (
-        sa.select(Certification)
-        .where(_scope_condition(supplier_id, product_id), ~Certification.is_revoked)
-        .order_by(Certification.valid_to.desc(), Certification.id)
-    )
-    rows = [(c, c.state_on(day)) for c in session.scalars(stmt)]
-    order = {CertificationState.VALID: 0, CertificationState.NOT_YET_VALID: 1}
-    rows.sort(key=lambda r: order.get(r[1], 2))
-    return rows
 
 
 # ----------------------------------------------------------------------------- actions
@@ -325,7 +200,7 @@ def _validate(
         clash = clash.where(Certification.id != exclude_id)
     if session.scalar(clash) is not None:
         raise DuplicateCertification(
-            kind=KIND_LABELS[draft.kind], number=draft.number, field="number"
+            kind=CERTIFICATION_KIND_LABELS[draft.kind], number=draft.number, field="number"
         )
     today = clock.today_local()
     if draft.valid_to < today:
@@ -383,19 +258,9 @@ def add_certification(
     session.add(cert)
     session.flush()
     _attach_image(session, actor, cert, image)
-    _changed(session, cert)
+    certification_changed(session, cert)
     session.flush()
     return SavedCertification(cert, warnings)
-
-
-def food_licence_holder(session: Session, number: str) -> int | None:
-    """The supplier holding the food production licence with this number, if any."""
-    return session.scalar(
-        sa.select(Certification.supplier_id).where(
-            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
-            Certification.number == normalise_number(number),
-        )
-    )
 
 
 def save_food_licence(
@@ -416,7 +281,7 @@ def save_food_licence(
     )
     if cert is not None and cert.supplier_id != supplier_id:
         raise DuplicateCertification(
-            kind=KIND_LABELS[draft.kind], number=cert.number, field="number"
+            kind=CERTIFICATION_KIND_LABELS[draft.kind], number=cert.number, field="number"
         )
     _validate(session, supplier_id, draft, cert.id if cert is not None else None)
     if cert is None:
@@ -433,7 +298,7 @@ def save_food_licence(
     if image_id is not None:
         cert.image_id = image_id
     session.flush()
-    _changed(session, cert)
+    certification_changed(session, cert)
     return cert
 
 
@@ -463,7 +328,7 @@ def edit_certification(
     cert.product_id = draft.product_id
     _attach_image(session, actor, cert, image)
     session.flush()
-    _changed(session, cert, also_product=old_product)
+    certification_changed(session, cert, also_product=old_product)
     return SavedCertification(cert, warnings)
 
 
@@ -475,111 +340,16 @@ def revoke_certification(session: Session, actor: User, certification_id: int) -
     if cert.revoked_at is None:
         cert.revoked_at = clock.now()
         session.flush()
-        _changed(session, cert)
+        certification_changed(session, cert)
     return cert
 
 
-def _changed(session: Session, cert: Certification, also_product: int | None = None) -> None:
+def certification_changed(
+    session: Session, cert: Certification, also_product: int | None = None
+) -> None:
     """Certificates show on product pages: re-index what carries this one."""
-    from catalog.actions.products import PRODUCT_CHANGED, supplier_products_changed
-
     if cert.product_id is None and also_product is None:
         supplier_products_changed(session, cert.supplier_id)
         return
     for product_id in sorted({i for i in (cert.product_id, also_product) if i is not None}):
         outbox.emit(session, PRODUCT_CHANGED, {"product_id": product_id}, once_per_transaction=True)
-
-
-# ----------------------------------------------------------------------------- expiry
-
-
-@dataclass
-class ExpiryReport:
-    expired: list[int]  # certificate ids whose holder was told they expired
-    expiring: list[int]  # certificate ids whose holder was warned
-
-
-def _warning_link(cert: Certification) -> str:
-    """The warning's link: it names the certificate and its end date (the once-only key)."""
-    return f"{PORTAL_CERTIFICATIONS}?cert={cert.id}&expires={cert.valid_to.isoformat()}"
-
-
-def notify_expired_certifications(session: Session, day: date | None = None) -> ExpiryReport:
-    """Tell holders about certificates that expired (once each) or expire within 30 days.
-
-    Idempotent: run it as often as you like; nobody is told twice.
-    """
-    day = day or clock.today_local()
-    report = ExpiryReport(expired=[], expiring=[])
-
-    expired = session.scalars(
-        sa.select(Certification)
-        .where(Certification.is_expired_on(day), Certification.expiry_notified_at.is_(None))
-        .order_by(Certification.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for cert in expired:
-        texts = bilingual(
-            _l("Certificate expired: %(kind)s %(number)s (valid until %(valid_to)s)"),
-            kind=_kind_zh(cert.kind),
-            number=cert.number,
-            valid_to=cert.valid_to.isoformat(),
-        )
-        body = bilingual(
-            _l(
-                "It is no longer shown as valid on your products and traceability pages. "
-                "Add the renewed certificate in the supplier portal."
-            )
-        )
-        notify_supplier(
-            session,
-            cert.supplier_id,
-            NOTE_EXPIRED,
-            texts["zh_CN"],
-            body["zh_CN"],
-            link=f"{PORTAL_CERTIFICATIONS}?cert={cert.id}",
-        )
-        cert.expiry_notified_at = clock.now()
-        report.expired.append(cert.id)
-        _changed(session, cert)
-
-    soon = session.scalars(
-        sa.select(Certification)
-        .where(Certification.expires_within(day, EXPIRY_WARNING_DAYS))
-        .order_by(Certification.id)
-    ).all()
-    if soon:
-        from yipin.notifications import Notification
-
-        already = set(
-            session.scalars(
-                sa.select(Notification.link).where(
-                    Notification.kind == NOTE_EXPIRING,
-                    Notification.supplier_id.in_({c.supplier_id for c in soon}),
-                )
-            )
-        )
-        for cert in soon:
-            link = _warning_link(cert)
-            if link in already:
-                continue
-            texts = bilingual(
-                _l("Certificate expires on %(valid_to)s: %(kind)s %(number)s"),
-                valid_to=cert.valid_to.isoformat(),
-                kind=_kind_zh(cert.kind),
-                number=cert.number,
-            )
-            body = bilingual(
-                _l("%(days)s days left. Renew it in time so your products keep the badge."),
-                days=cert.days_left(day),
-            )
-            notify_supplier(
-                session, cert.supplier_id, NOTE_EXPIRING, texts["zh_CN"], body["zh_CN"], link=link
-            )
-            report.expiring.append(cert.id)
-    session.flush()
-    return report
-
-
-def _kind_zh(kind: CertificationKind) -> str:
-    return bilingual(KIND_LABELS[kind])["zh_CN"]
