@@ -21,7 +21,6 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from catalog.actions.events import PRODUCT_CHANGED
@@ -43,6 +42,7 @@ from catalog.trace.errors import BatchTransitionNotAllowed, FailedInspection, In
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import User
+from yipin.config import platform_region
 from yipin.errors import NotFound
 from yipin.i18n import _l
 from yipin.regions.models import Region
@@ -133,8 +133,7 @@ def _check_base_region(session: Session, code: str, product: Product) -> Region:
     region = session.get(Region, code) if code and code.isdigit() and len(code) <= 12 else None
     if region is None:
         raise InvalidBatch(_l("Choose where the base lies."), field="base_region_code")
-    platform = str(current_app.config["PLATFORM_REGION"])
-    deep_enough = len(region.code) >= (9 if region.code.startswith(platform) else 6)
+    deep_enough = len(region.code) >= (9 if region.code.startswith(platform_region()) else 6)
     if not deep_enough:
         raise InvalidBatch(
             _l("Give the base's location down to the township or village."),
