@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import STORAGE_CLASS_LABELS, StorageClass, Variant
+from catalog.models import StorageClass, Variant
 from fulfillment.errors import (
     DuplicateWarehouseCode,
     InsufficientStock,
@@ -57,6 +57,13 @@ KIND_LABELS: dict[WarehouseKind, Any] = {
     WarehouseKind.TOWNSHIP_POINT: _l("Township delivery point"),
     WarehouseKind.VILLAGE_STATION: _l("Village service station"),
     WarehouseKind.FORWARD: _l("Forward warehouse"),
+}
+# How a sentence says it ("must be kept chilled (0–10 °C)"); pages show the catalog's label
+# table of its enum (``catalog.models.STORAGE_CLASS_LABELS``, the ``storage_label`` global).
+STORAGE_WORDS: dict[StorageClass, Any] = {
+    StorageClass.AMBIENT: _l("ambient (room temperature)"),
+    StorageClass.CHILLED: _l("chilled (0–10 °C)"),
+    StorageClass.FROZEN: _l("frozen (−18 °C)"),
 }
 CAPABILITY_LABELS: dict[StorageClass, Any] = {
     StorageClass.AMBIENT: _l("Ambient only"),
@@ -285,7 +292,7 @@ def _stock_target(
     if adding and not warehouse.can_keep(storage):
         raise StorageMismatch(
             product=variant.product.name,
-            storage=STORAGE_CLASS_LABELS[storage],  # the catalog's label of its enum
+            storage=STORAGE_WORDS[storage],
             warehouse=warehouse.code,
             capability=CAPABILITY_LABELS[warehouse.cold_capability],
             field="warehouse_id",
