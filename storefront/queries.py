@@ -21,7 +21,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
 from catalog import rules
@@ -53,23 +52,8 @@ CARD_OPTIONS = (
 
 # ----------------------------------------------------------------------------- predicates
 # What a consumer may see is the catalog's rule: ``Product.is_visible`` (listed, of a supplier
-# that may sell, with a variant on sale); a brand shows only under ``Product.shows_brand_on``.
-
-
-def month_in(session: Session, column: Any, month: int) -> Any:
-    """``month`` is one of the months in a JSON list column (PostgreSQL JSONB or SQLite JSON)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.type_coerce(column, JSONB).contains([month])
-    each = sa.func.json_each(column).table_valued("value")
-    return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == month))
-
-
-def in_season(session: Session, month: int) -> Any:
-    """On sale this month, or taking pre-orders this month (shown as 预售)."""
-    return sa.or_(
-        month_in(session, Product.sale_months, month),
-        month_in(session, Product.presale_months, month),
-    )
+# that may sell, with a variant on sale); a brand shows only under ``Product.shows_brand_on``;
+# in season is ``Product.in_season(month)`` (on sale or pre-sale).
 
 
 def _min_price() -> Any:
@@ -121,11 +105,11 @@ class ProductCard:
 
     @property
     def presale(self) -> bool:
-        return self.month in (self.product.presale_months or [])
+        return self.product.presale_in(self.month)
 
     @property
     def on_sale_now(self) -> bool:
-        return self.month in (self.product.sale_months or [])
+        return self.product.on_sale_in(self.month)
 
     @property
     def ships_from(self) -> int | None:
@@ -240,7 +224,7 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     order = (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
     season_rows = session.execute(
         sa.select(Product.id, Product.brand_id, Product.category_id, Product.sale_months)
-        .where(Product.is_visible, in_season(session, month))
+        .where(Product.is_visible, Product.in_season(month))
         .order_by(*order)
     ).all()
     # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
@@ -395,7 +379,7 @@ def category_listing(
     if filters.storage:
         where.append(Product.storage_class == filters.storage)
     if filters.season:
-        where.append(in_season(session, day.month))
+        where.append(Product.in_season(day.month))
     return Listing(
         category=category,
         categories=every,

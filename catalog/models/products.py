@@ -7,8 +7,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from catalog.models.reference import (
     Category,
@@ -49,6 +51,29 @@ PRODUCT_STATUS_LABELS = Labels(
         ProductStatus.DELISTED: _l("Delisted"),
     },
 )
+
+
+class _MonthIn(FunctionElement[bool]):
+    """SQL: ``month`` is one of the months in a JSON list column (sale / pre-sale months)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "month_in"
+
+
+@compiles(_MonthIn, "postgresql")
+def _month_in_postgresql(element: _MonthIn, compiler: Any, **kw: Any) -> str:
+    column, month = element.clauses
+    return f"({compiler.process(column, **kw)} @> to_jsonb({compiler.process(month, **kw)}))"
+
+
+@compiles(_MonthIn)
+def _month_in_json_each(element: _MonthIn, compiler: Any, **kw: Any) -> str:
+    column, month = element.clauses
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
+        f"WHERE json_each.value = {compiler.process(month, **kw)})"
+    )
 
 
 class Product(TimestampMixin, Base):
@@ -122,6 +147,36 @@ class Product(TimestampMixin, Base):
             cls.supplier_id.in_(sa.select(Supplier.id).where(Supplier.can_sell)),
             sa.exists().where(Variant.product_id == cls.id, Variant.is_active.is_(True)),
         )
+
+    @hybrid_method
+    def on_sale_in(self, month: int) -> bool:
+        """Harvested and on sale in ``month`` (1–12)."""
+        return month in (self.sale_months or [])
+
+    @on_sale_in.inplace.expression
+    @classmethod
+    def _on_sale_in_sql(cls, month: int) -> ColumnElement[bool]:
+        return _MonthIn(cls.sale_months, sa.cast(sa.literal(month), sa.Integer))
+
+    @hybrid_method
+    def presale_in(self, month: int) -> bool:
+        """Taking pre-orders in ``month`` (before the harvest; shown as 预售)."""
+        return month in (self.presale_months or [])
+
+    @presale_in.inplace.expression
+    @classmethod
+    def _presale_in_sql(cls, month: int) -> ColumnElement[bool]:
+        return _MonthIn(cls.presale_months, sa.cast(sa.literal(month), sa.Integer))
+
+    @hybrid_method
+    def in_season(self, month: int) -> bool:
+        """On sale or on pre-sale in ``month``."""
+        return self.on_sale_in(month) or self.presale_in(month)
+
+    @in_season.inplace.expression
+    @classmethod
+    def _in_season_sql(cls, month: int) -> ColumnElement[bool]:
+        return sa.or_(cls.on_sale_in(month), cls.presale_in(month))
 
     @hybrid_method
     def shows_brand_on(self, day: date) -> bool:

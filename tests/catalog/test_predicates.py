@@ -168,3 +168,21 @@ def test_product_shows_its_brand_only_under_a_valid_authorisation(supplier):
     db.session.expire_all()
     assert not db.session.get(Product, product.id).shows_brand_on(TODAY)
     assert not sql_says(product, Product.shows_brand_on(TODAY))
+
+
+def test_product_in_season_agrees_in_python_and_sql(supplier):
+    """On sale in a month, on pre-sale, either: a winter season across the new year, a
+    pre-sale before it, and a product on sale all year."""
+    winter = factories.ProductFactory(
+        supplier=supplier, sale_months=[11, 12, 1], presale_months=[10]
+    )
+    staple = factories.ProductFactory(supplier=supplier, sale_months=list(range(1, 13)))
+    nothing = factories.ProductFactory(supplier=supplier, sale_months=[], presale_months=[])
+    for product in (winter, staple, nothing):
+        for month in range(1, 13):
+            for predicate in ("on_sale_in", "presale_in", "in_season"):
+                python = getattr(product, predicate)(month)
+                sql = sql_says(product, getattr(Product, predicate)(month))
+                assert python == sql, (product.sale_months, predicate, month)
+    assert winter.on_sale_in(1) and winter.presale_in(10) and winter.in_season(10)
+    assert not winter.in_season(9) and staple.in_season(6) and not nothing.in_season(6)
