@@ -19,7 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from catalog.actions.products import ProductDraft, VariantDraft
+from catalog.actions import ProductDraft, VariantDraft
 from catalog.models import STORAGE_CLASS_LABELS, Product, StorageClass, Variant
 from yipin.i18n import _l
 from yipin.money import MoneyError, parse_yuan
