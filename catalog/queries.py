@@ -179,10 +179,7 @@ def standards(session: Session) -> list[GradeStandard]:
 def authorised_brands(session: Session, supplier_id: int, day: date) -> list[RegionalBrand]:
     """Brands the supplier holds a valid (current, unrevoked) authorisation for on ``day``."""
     valid = sa.select(BrandAuthorisation.brand_id).where(
-        BrandAuthorisation.supplier_id == supplier_id,
-        BrandAuthorisation.revoked_at.is_(None),
-        BrandAuthorisation.valid_from <= day,
-        BrandAuthorisation.valid_to >= day,
+        BrandAuthorisation.supplier_id == supplier_id, BrandAuthorisation.is_valid_on(day)
     )
     return list(
         session.scalars(
@@ -278,10 +275,6 @@ class ReviewDiff:
             or self.images_removed
             or self.images_alt_changed
         )
-
-    @property
-    def changed_fields(self) -> list[str]:
-        return [c.field for c in self.fields]
 
 
 def baseline_review(product: Product) -> ListingReview | None:
@@ -405,7 +398,7 @@ def listing_checks(session: Session, product: Product, day: date) -> list[Check]
         checks.append(
             Check(
                 "origin_in_brand_region",
-                product.origin_region_code.startswith(product.brand.region_code),
+                product.brand.covers_region(product.origin_region_code),
                 params={"brand": product.brand.name},
             )
         )
@@ -419,17 +412,7 @@ def listing_checks(session: Session, product: Product, day: date) -> list[Check]
         )
     active = [v for v in product.variants if v.is_active]
     checks.append(Check("has_active_variant", bool(active)))
-    standard = product.grade_standard
-    grades_ok = all(
-        (standard is None and v.grade is None)
-        or (
-            standard is not None
-            and v.grade is not None
-            and v.grade.standard_id == standard.id
-            and v.grade.sellable
-        )
-        for v in active
-    )
+    grades_ok = all(rules.grade_fits(product.grade_standard, v.grade) for v in active)
     checks.append(Check("grades_fit", grades_ok))
     checks.append(Check("has_pictures", bool(product.images), advisory=True))
     return checks

@@ -13,8 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
 
-from catalog import queries
-from catalog.actions import products as actions
+from catalog import actions, queries
 from catalog.forms import ApproveForm, ReasonForm
 from catalog.models import Product, ProductStatus
 from yipin import clock

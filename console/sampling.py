@@ -18,15 +18,16 @@ from sqlalchemy.orm import joinedload
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from catalog import batches, sampling
 from catalog.models import Batch, InspectionResult, SamplingRecord, Variant
-from catalog.queries import paginate
+from catalog.trace import sampling
+from orders import queries as orders_queries
 from orders.models import OrderStatus
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import db
 from yipin.i18n import _, _l
+from yipin.pagination import paginate
 from yipin.views import run_action
 
 bp = Blueprint(
@@ -132,7 +133,7 @@ def record(record_id: int) -> Any:
     """One record; for a failed sample, the orders that received the batch (recall list)."""
     row = load(SamplingRecord, record_id)
     orders = (
-        batches.orders_with_batch(db.session, row.batch_id)
+        orders_queries.orders_with_batch(db.session, row.batch_id)
         if row.result == InspectionResult.FAIL
         else []
     )
@@ -151,7 +152,7 @@ def record(record_id: int) -> Any:
 def orders_xlsx(record_id: int) -> Any:
     """The recall list as a spreadsheet."""
     row = load(SamplingRecord, record_id)
-    orders = batches.orders_with_batch(db.session, row.batch_id)
+    orders = orders_queries.orders_with_batch(db.session, row.batch_id)
     book = Workbook()
     sheet = book.active
     sheet.title = row.batch.code

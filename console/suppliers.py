@@ -7,18 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from catalog.models import CERTIFICATION_KIND_LABELS
 from suppliers import actions, queries
-from suppliers.forms import (
-    ACTION_LABELS,
-    AUTHORISATION_BADGES,
-    AUTHORISATION_STATES,
-    CERTIFICATION_KINDS,
-    GrantForm,
-    QueueFilterForm,
-    RevokeForm,
-    StatusForm,
-)
-from suppliers.models import Supplier
+from suppliers.forms import AUTHORISATION_BADGES, GrantForm, QueueFilterForm, RevokeForm, StatusForm
+from suppliers.models import AUTHORISATION_STATE_LABELS, Supplier
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
@@ -103,13 +95,13 @@ def _detail(supplier_id: int, form: StatusForm | None = None, status: int = 200)
             ],
             today=today,
             actions=actions.allowed_actions(supplier.status),
-            action_labels=ACTION_LABELS,
+            action_labels=actions.STATUS_ACTION_LABELS,
             reason_required=actions.REASON_REQUIRED,
             form=form or StatusForm(formdata=None),
             failed_action=form.action.data if form is not None else None,
-            authorisation_states=AUTHORISATION_STATES,
+            authorisation_states=AUTHORISATION_STATE_LABELS,
             authorisation_badges=AUTHORISATION_BADGES,
-            certification_kinds=CERTIFICATION_KINDS,
+            certification_kinds=CERTIFICATION_KIND_LABELS,
         ),
         status,
     )
@@ -190,7 +182,8 @@ def _authorisations_page(form: GrantForm, status: int = 200) -> Any:
         raw = request.args.get(name, "")
         return int(raw) if raw.isdigit() else None
 
-    state = request.args.get("state") if request.args.get("state") in AUTHORISATION_STATES else None
+    state = request.args.get("state")
+    state = state if state in set(AUTHORISATION_STATE_LABELS) else None
     flt = queries.AuthorisationFilter(
         supplier_id=as_int("supplier_id"),
         brand_id=as_int("brand_id"),
@@ -212,7 +205,7 @@ def _authorisations_page(form: GrantForm, status: int = 200) -> Any:
             brands=queries.brands(db.session),
             flt=flt,
             filters=args,
-            authorisation_states=AUTHORISATION_STATES,
+            authorisation_states=AUTHORISATION_STATE_LABELS,
             authorisation_badges=AUTHORISATION_BADGES,
         ),
         status,

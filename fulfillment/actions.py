@@ -58,7 +58,9 @@ KIND_LABELS: dict[WarehouseKind, Any] = {
     WarehouseKind.VILLAGE_STATION: _l("Village service station"),
     WarehouseKind.FORWARD: _l("Forward warehouse"),
 }
-STORAGE_LABELS: dict[StorageClass, Any] = {  # short words for badges and messages
+# How a sentence says it ("must be kept chilled (0–10 °C)"); pages show the catalog's label
+# table of its enum (``catalog.models.STORAGE_CLASS_LABELS``, the ``storage_label`` global).
+STORAGE_WORDS: dict[StorageClass, Any] = {
     StorageClass.AMBIENT: _l("ambient (room temperature)"),
     StorageClass.CHILLED: _l("chilled (0–10 °C)"),
     StorageClass.FROZEN: _l("frozen (−18 °C)"),
@@ -84,10 +86,6 @@ CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,29}$")
 
 def kind_label(kind: WarehouseKind | str) -> str:
     return str(KIND_LABELS[WarehouseKind(kind)])
-
-
-def storage_label(storage: StorageClass | str) -> str:
-    return str(STORAGE_LABELS[StorageClass(storage)])
 
 
 def capability_label(storage: StorageClass | str) -> str:
@@ -291,7 +289,7 @@ def _stock_target(
     if adding and not warehouse.can_keep(storage):
         raise StorageMismatch(
             product=variant.product.name,
-            storage=STORAGE_LABELS[storage],
+            storage=STORAGE_WORDS[storage],
             warehouse=warehouse.code,
             capability=CAPABILITY_LABELS[warehouse.cold_capability],
             field="warehouse_id",

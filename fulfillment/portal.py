@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from fulfillment import actions, queries
-from fulfillment.actions import capability_label, kind_label, storage_label
+from fulfillment.actions import capability_label, kind_label
 from fulfillment.forms import AdjustStockForm, SetStockForm
 from fulfillment.models import Warehouse
 from fulfillment.warehouse_views import WarehouseViews
@@ -22,7 +22,6 @@ bp = Blueprint("stock_portal", __name__, url_prefix="/supplier/stock", template_
 PER_PAGE = 30
 
 bp.add_app_template_global(kind_label, "warehouse_kind_label")
-bp.add_app_template_global(storage_label, "storage_label")
 bp.add_app_template_global(capability_label, "capability_label")
 
 

@@ -1,5 +1,5 @@
 """HTML forms of the supplier portal and the operator's verification pages (Flask-WTF: CSRF on
-every form), plus the display labels the pages use."""
+every form), plus the badge classes the pages use (labels live beside their enums)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from catalog.models import Category, CertificationKind, ProductStatus
+from catalog.models import Category
 from suppliers import actions
-from suppliers.labels import KIND_LABELS, STATUS_LABELS
-from suppliers.models import SupplierKind, SupplierStatus
+from suppliers.models import (
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_STATUS_LABELS,
+    SupplierKind,
+    SupplierStatus,
+)
 from yipin import contact
 from yipin.db import db
 from yipin.errors import DomainError
@@ -32,12 +36,6 @@ from yipin.i18n import _l
 
 # ----------------------------------------------------------------------------- labels
 
-AUTHORISATION_STATES: dict[str, Any] = {
-    "valid": _l("Valid"),
-    "upcoming": _l("Not yet valid"),
-    "expired": _l("Expired"),
-    "revoked": _l("Revoked"),
-}
 AUTHORISATION_BADGES = {"valid": "ok", "upcoming": "warn", "expired": "expired", "revoked": "bad"}
 INVITATION_STATES: dict[str, Any] = {
     "open": _l("Waiting"),
@@ -46,38 +44,17 @@ INVITATION_STATES: dict[str, Any] = {
     "expired": _l("Expired"),
 }
 INVITATION_BADGES = {"open": "warn", "accepted": "ok", "revoked": "bad", "expired": "expired"}
-PRODUCT_STATUSES: dict[str, Any] = {
-    ProductStatus.DRAFT: _l("Drafts"),
-    ProductStatus.PENDING_REVIEW: _l("In review"),
-    ProductStatus.LISTED: _l("Listed"),
-    ProductStatus.REJECTED: _l("Rejected"),
-    ProductStatus.DELISTED: _l("Delisted"),
-}
-ACTION_LABELS: dict[str, Any] = {
-    actions.StatusAction.VERIFY: _l("Verify"),
-    actions.StatusAction.REJECT: _l("Reject"),
-    actions.StatusAction.SUSPEND: _l("Suspend"),
-    actions.StatusAction.RESTORE: _l("Restore"),
-    actions.StatusAction.RESUBMIT: _l("Resubmit"),
-}
-CERTIFICATION_KINDS: dict[str, Any] = {
-    CertificationKind.GREEN_FOOD: _l("Green Food"),
-    CertificationKind.ORGANIC: _l("Organic product"),
-    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Agricultural geographical indication"),
-    CertificationKind.NOTABLE_PRODUCT: _l("Notable, special, quality and new agricultural product"),
-    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence (SC)"),
-}
 NOTIFICATION_TITLES: dict[str, Any] = {
     f"supplier.{status}": text for status, text in actions.NOTICES.items()
 }
 
 
 def kind_choices() -> list[tuple[str, Any]]:
-    return [(k.value, label) for k, label in KIND_LABELS.items()]
+    return SUPPLIER_KIND_LABELS.choices()
 
 
 def status_choices() -> list[tuple[str, Any]]:
-    return [(s.value, label) for s, label in STATUS_LABELS.items()]
+    return SUPPLIER_STATUS_LABELS.choices()
 
 
 def category_choices() -> list[tuple[int, str]]:

@@ -6,10 +6,18 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from suppliers.actions import OPERATOR_ACTIONS
-from suppliers.models import SupplierKind, SupplierStatus
+from suppliers.models import (
+    AUTHORISATION_STATE_LABELS,
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_STATUS_LABELS,
+    AuthorisationState,
+    SupplierKind,
+    SupplierStatus,
+)
 from suppliers.queries import authorisation_state, invitation_state
 from yipin.accounts.schemas import UserSchema
 from yipin.contact import PhoneNumber
+from yipin.fields import ComputedEnum, ComputedStr, labelled_enum
 
 
 class CategoryRefSchema(Schema):
@@ -22,7 +30,7 @@ class CategoryRefSchema(Schema):
 class SupplierSchema(Schema):
     id = fields.Int(dump_only=True)
     name = fields.Str()
-    kind = fields.Enum(SupplierKind, by_value=True)
+    kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS)
     is_leading_enterprise = fields.Bool()
     uscc = fields.Str()
     legal_representative = fields.Str()
@@ -30,12 +38,12 @@ class SupplierSchema(Schema):
     contact_phone = fields.Str()
     contact_email = fields.Str(allow_none=True)
     region_code = fields.Str()
-    region_name = fields.Function(lambda s: s.region.full_name if s.region else None)
+    region_name = ComputedStr(lambda s: s.region.full_name if s.region else None, allow_none=True)
     address_detail = fields.Str()
     registered_on = fields.Date()
     introduction = fields.Str()
     main_categories = fields.List(fields.Nested(CategoryRefSchema))
-    status = fields.Enum(SupplierStatus, by_value=True)
+    status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS)
     status_reason = fields.Str(allow_none=True)
     verified_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
@@ -44,8 +52,8 @@ class SupplierSchema(Schema):
 
 
 class SupplierListArgs(Schema):
-    status = fields.Enum(SupplierStatus, by_value=True, load_default=None)
-    kind = fields.Enum(SupplierKind, by_value=True, load_default=None)
+    status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS, load_default=None)
+    kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS, load_default=None)
     county = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
     q = fields.Str(load_default="", validate=validate.Length(max=60))
 
@@ -64,7 +72,7 @@ class SupplierFieldsSchema(Schema):
     """The supplier's details, sent as multipart/form-data (with the licence images)."""
 
     name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
-    kind = fields.Enum(SupplierKind, by_value=True, required=True)
+    kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS, required=True)
     is_leading_enterprise = fields.Bool(load_default=False)
     uscc = fields.Str(required=True, validate=validate.Length(max=40))
     legal_representative = fields.Str(required=True, validate=validate.Length(min=1, max=60))
@@ -122,8 +130,8 @@ class VerificationSchema(Schema):
 
 class StatusChangeSchema(Schema):
     id = fields.Int()
-    from_status = fields.Enum(SupplierStatus, by_value=True, allow_none=True)
-    to_status = fields.Enum(SupplierStatus, by_value=True)
+    from_status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS, allow_none=True)
+    to_status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS)
     reason = fields.Str(allow_none=True)
     at = fields.DateTime()
     actor_id = fields.Int(allow_none=True)
@@ -170,25 +178,25 @@ class InvitationAcceptSchema(Schema):
 
 # ----------------------------------------------------------------------------- brands
 
-STATES = ("valid", "upcoming", "expired", "revoked")
-
 
 class AuthorisationSchema(Schema):
     id = fields.Int(dump_only=True)
     supplier_id = fields.Int()
-    supplier_name = fields.Function(lambda a: a.supplier.name)
+    supplier_name = fields.Str(attribute="supplier.name", dump_only=True)
     brand_id = fields.Int()
-    brand_slug = fields.Function(lambda a: a.brand.slug)
-    brand_name = fields.Function(lambda a: a.brand.name)
+    brand_slug = fields.Str(attribute="brand.slug", dump_only=True)
+    brand_name = fields.Str(attribute="brand.name", dump_only=True)
     certificate_number = fields.Str(allow_none=True)
     valid_from = fields.Date()
     valid_to = fields.Date()
     revoked_at = fields.DateTime(allow_none=True)
     revoke_reason = fields.Str(allow_none=True)
     created_at = fields.DateTime()
-    state = fields.Function(
-        lambda a: authorisation_state(a),
-        metadata={"description": "valid / upcoming / expired / revoked, today in China."},
+    state = ComputedEnum(
+        AuthorisationState,
+        authorisation_state,
+        by_value=True,
+        metadata={"description": "Today in China. " + AUTHORISATION_STATE_LABELS.describe()},
     )
 
 
@@ -205,7 +213,7 @@ class AuthorisationCreateSchema(Schema):
 class AuthorisationListArgs(Schema):
     supplier_id = fields.Int(load_default=None)
     brand_id = fields.Int(load_default=None)
-    state = fields.Str(load_default=None, validate=validate.OneOf(STATES))
+    state = labelled_enum(AuthorisationState, AUTHORISATION_STATE_LABELS, load_default=None)
 
 
 class RevokeSchema(Schema):

@@ -15,17 +15,15 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from catalog.models import Category, CertificationKind
+from catalog.models import PRODUCT_STATUS_LABELS, Category, CertificationKind
 from catalog.rules import has_valid_food_licence
 from suppliers import actions, queries
 from suppliers.errors import OwnerOnly, StatusTransitionNotAllowed
 from suppliers.forms import (
     AUTHORISATION_BADGES,
-    AUTHORISATION_STATES,
     INVITATION_BADGES,
     INVITATION_STATES,
     NOTIFICATION_TITLES,
-    PRODUCT_STATUSES,
     ApplyForm,
     EmptyForm,
     InviteForm,
@@ -34,7 +32,13 @@ from suppliers.forms import (
     ResubmitForm,
     StaffForm,
 )
-from suppliers.models import Supplier, SupplierStatus
+from suppliers.models import (
+    AUTHORISATION_STATE_LABELS,
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_STATUS_LABELS,
+    Supplier,
+    SupplierStatus,
+)
 from yipin import clock
 from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, role_required
@@ -51,13 +55,19 @@ from yipin.views import run_action
 bp = Blueprint("suppliers_portal", __name__, url_prefix="/supplier", template_folder="templates")
 
 
+# The suppliers' labels (beside their enums in ``suppliers.models``), for every page that shows
+# a supplier or an authorisation (the console's too): ``domain.py`` registers them.
+TEMPLATE_GLOBALS = {
+    "supplier_kind_label": SUPPLIER_KIND_LABELS,
+    "supplier_status_label": SUPPLIER_STATUS_LABELS,
+    "authorisation_states": AUTHORISATION_STATE_LABELS,
+    "authorisation_badges": AUTHORISATION_BADGES,
+}
+
+
 @bp.app_context_processor
 def portal_helpers() -> dict[str, Any]:
-    return {
-        "image_url": images.url,
-        "authorisation_states": AUTHORISATION_STATES,
-        "authorisation_badges": AUTHORISATION_BADGES,
-    }
+    return {"image_url": images.url}
 
 
 def _supplier() -> Supplier:
@@ -149,7 +159,7 @@ def home() -> Any:
         "suppliers/home.html",
         supplier=supplier,
         overview=overview,
-        product_statuses=PRODUCT_STATUSES,
+        product_statuses=PRODUCT_STATUS_LABELS,
         notification_titles=NOTIFICATION_TITLES,
         empty_form=EmptyForm(),
     )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from catalog.actions import products as catalog
+from catalog import actions as catalog_actions
 from catalog.importer.files import (
     COMMIT_EVERY,
     MAX_BYTES,
@@ -110,7 +110,7 @@ def _coalesce_changes(session: Session, after_id: int) -> None:
     rows = session.execute(
         sa.select(OutboxEntry.id, OutboxEntry.payload).where(
             OutboxEntry.id > after_id,
-            OutboxEntry.topic == catalog.PRODUCT_CHANGED,
+            OutboxEntry.topic == catalog_actions.PRODUCT_CHANGED,
             OutboxEntry.status == OutboxStatus.PENDING,
         )
     ).all()

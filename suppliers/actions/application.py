@@ -11,7 +11,9 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import Category, Certification, CertificationKind
+from catalog.models import Category, CertificationKind
+from catalog.trace import certifications
+from catalog.trace.queries import food_licence_holder
 from suppliers import uscc
 from suppliers.actions.access import managed_supplier
 from suppliers.errors import (
@@ -30,8 +32,8 @@ from suppliers.errors import (
     SupplierNameTaken,
     USCCTaken,
 )
-from suppliers.labels import KIND_LABELS
 from suppliers.models import (
+    SUPPLIER_KIND_LABELS,
     Supplier,
     SupplierKind,
     SupplierStatus,
@@ -143,7 +145,7 @@ def check_uscc(raw: str, kind: SupplierKind | None = None) -> uscc.USCC:
             "kind_mismatch",
             raw,
             entity=ENTITY_LABELS.get(parsed.entity_type, _l("another kind of organisation")),
-            kind=KIND_LABELS[SupplierKind(kind)],
+            kind=SUPPLIER_KIND_LABELS[kind],
         )
     return parsed
 
@@ -256,12 +258,7 @@ def validate_food_licence(
         raise InvalidPeriod(field="food_licence_valid_to")
     if licence.valid_to < clock.today_local():
         raise FoodLicenceExpired(field="food_licence_valid_to")
-    holder = session.scalar(
-        sa.select(Certification.supplier_id).where(
-            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
-            Certification.number == number,
-        )
-    )
+    holder = food_licence_holder(session, number)
     if holder is not None and holder != supplier_id:
         raise FoodLicenceTaken(field="food_licence_number")
     return number
@@ -285,40 +282,33 @@ def store_licence_image(
 
 def save_food_licence(
     session: Session,
+    actor: User,
     supplier: Supplier,
     licence: FoodLicenceDraft,
     number: str,
     needing: list[Category],
-    user_id: int | None,
-) -> Certification:
-    cert = session.scalar(
-        sa.select(Certification).where(
-            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
-            Certification.number == number,
+) -> Any:
+    """Hand the licence to the catalog, which owns certificates (``save_food_licence`` there
+    registers or renews it and re-indexes what shows it); the scan is stored here first."""
+    if food_licence_holder(session, number) is None and licence.image is None:
+        raise LicenceImageRequired(
+            _l("Upload a photo or scan of the food production licence."),
+            field="food_licence_image",
         )
-    )
-    if cert is None:
-        if licence.image is None:
-            raise LicenceImageRequired(
-                _l("Upload a photo or scan of the food production licence."),
-                field="food_licence_image",
-            )
-        cert = Certification(
-            supplier_id=supplier.id, kind=CertificationKind.FOOD_PRODUCTION_LICENCE, number=number
-        )
-        session.add(cert)
-    cert.issuer = licence.issuer.strip()
-    cert.scope = "、".join(c.name for c in needing)
-    cert.valid_from = licence.valid_from  # type: ignore[assignment]
-    cert.valid_to = licence.valid_to  # type: ignore[assignment]
-    cert.revoked_at = None
+    image_id = None
     if licence.image is not None:
-        image = store_licence_image(
-            session, licence.image, "food_licence_image", supplier.id, user_id
-        )
-        cert.image_id = image.id
-    session.flush()
-    return cert
+        image_id = store_licence_image(
+            session, licence.image, "food_licence_image", supplier.id, actor.id
+        ).id
+    draft = certifications.CertificationDraft(
+        kind=CertificationKind.FOOD_PRODUCTION_LICENCE,
+        number=number,
+        issuer=licence.issuer.strip(),
+        valid_from=licence.valid_from,  # type: ignore[arg-type]
+        valid_to=licence.valid_to,  # type: ignore[arg-type]
+        scope="、".join(c.name for c in needing),
+    )
+    return certifications.save_food_licence(session, actor, supplier.id, draft, image_id)
 
 
 # ----------------------------------------------------------------------------- registration
@@ -368,7 +358,7 @@ def apply(
     image = store_licence_image(session, licence_image, "licence_image", supplier.id, owner.id)
     supplier.licence_image_id = image.id
     if number and food_licence is not None:
-        save_food_licence(session, supplier, food_licence, number, needing, owner.id)
+        save_food_licence(session, owner, supplier, food_licence, number, needing)
     session.add(
         SupplierStatusChange(
             supplier_id=supplier.id,

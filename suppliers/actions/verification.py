@@ -1,6 +1,9 @@
 """The verification state machine (one table), operator decisions and the owner's resubmission.
 
-Every status change leaves a ``SupplierStatusChange`` row and a notification to the supplier.
+Every status change leaves a ``SupplierStatusChange`` row and a notification to the supplier,
+and publishes the outbox topic ``suppliers.verification_changed``; other domains react to it in
+their own ``tasks.py`` (the catalog re-indexes the supplier's listed products, which appear or
+disappear with its right to sell).
 """
 
 from __future__ import annotations
@@ -8,14 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import IO, Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.actions.products import PRODUCT_CHANGED
-from catalog.models import (
-    Product,
-    ProductStatus,
-)
 from catalog.rules import has_valid_food_licence
 from suppliers.actions.access import get_supplier, managed_supplier
 from suppliers.actions.application import (
@@ -42,9 +39,13 @@ from yipin import clock, outbox
 from yipin.accounts.models import User
 from yipin.errors import Forbidden
 from yipin.i18n import _l, bilingual
+from yipin.labels import Labels
 from yipin.notifications import notify_supplier
 
 # ----------------------------------------------------------------------------- verification
+
+# Published on every status change: {"supplier_id", "from_status", "to_status", "can_sell"}.
+VERIFICATION_CHANGED = "suppliers.verification_changed"
 
 
 class StatusAction(StrEnum):
@@ -55,6 +56,16 @@ class StatusAction(StrEnum):
     RESTORE = "restore"
 
 
+STATUS_ACTION_LABELS = Labels(
+    StatusAction,
+    {
+        StatusAction.VERIFY: _l("Verify"),
+        StatusAction.REJECT: _l("Reject"),
+        StatusAction.RESUBMIT: _l("Resubmit"),
+        StatusAction.SUSPEND: _l("Suspend"),
+        StatusAction.RESTORE: _l("Restore"),
+    },
+)
 # The verification state machine: (status, action) → new status. Nothing else is allowed.
 TRANSITIONS: dict[tuple[SupplierStatus, StatusAction], SupplierStatus] = {
     (SupplierStatus.PENDING, StatusAction.VERIFY): SupplierStatus.VERIFIED,
@@ -132,21 +143,18 @@ def _transition(
         body=reason or "",
         link=PORTAL_PROFILE if new == SupplierStatus.REJECTED else PORTAL_HOME,
     )
-    if SupplierStatus.VERIFIED in (old, new):
-        _products_changed(session, supplier.id)
+    outbox.emit(
+        session,
+        VERIFICATION_CHANGED,
+        {
+            "supplier_id": supplier.id,
+            "from_status": str(old),
+            "to_status": str(new),
+            "can_sell": supplier.can_sell,
+        },
+    )
     session.flush()
     return supplier
-
-
-def _products_changed(session: Session, supplier_id: int) -> None:
-    """Listed products appear or disappear with the supplier's right to sell: resync them."""
-    ids = session.scalars(
-        sa.select(Product.id).where(
-            Product.supplier_id == supplier_id, Product.status == ProductStatus.LISTED
-        )
-    )
-    for product_id in ids:
-        outbox.emit(session, PRODUCT_CHANGED, {"product_id": product_id}, once_per_transaction=True)
 
 
 def change_status(
@@ -199,5 +207,5 @@ def resubmit(
         image = store_licence_image(session, licence_image, "licence_image", supplier.id, actor.id)
         supplier.licence_image_id = image.id
     if number and food_licence is not None:
-        save_food_licence(session, supplier, food_licence, number, needing, actor.id)
+        save_food_licence(session, actor, supplier, food_licence, number, needing)
     return _transition(session, actor, supplier, StatusAction.RESUBMIT, None)

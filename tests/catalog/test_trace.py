@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from catalog import batches
 from catalog.models import InspectionResult
+from catalog.trace import batches
 from orders.models import OrderStatus
 from tests import factories
 from yipin import clock

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from catalog.actions.products import submit_for_review
+from catalog.actions import submit_for_review
 from catalog.errors import SupplierCannotSell
 from suppliers import actions
 from suppliers.actions import TRANSITIONS, StatusAction
@@ -151,6 +151,8 @@ def test_only_verified_suppliers_can_submit_products(pending_supplier):
 
 
 def test_suspending_resyncs_the_listed_products(pending_supplier):
+    """Suppliers publishes its own topic; the catalog's handler re-indexes the listed products."""
+    from catalog import tasks as catalog_tasks
     from yipin.outbox.models import OutboxEntry
 
     supplier = pending_supplier
@@ -158,7 +160,17 @@ def test_suspending_resyncs_the_listed_products(pending_supplier):
     listed = factories.ProductFactory(supplier=supplier)
     factories.ProductFactory(supplier=supplier, status="draft")
     actions.change_status(db.session, factories.operator(), supplier.id, "suspend", "整改")
-    payloads = [e.payload for e in db.session.scalars(sa.select(OutboxEntry))]
+    published = db.session.scalars(sa.select(OutboxEntry)).one()
+    assert published.topic == "suppliers.verification_changed"
+    assert published.payload["supplier_id"] == supplier.id
+    assert published.payload["to_status"] == "suspended" and not published.payload["can_sell"]
+    catalog_tasks.supplier_verification_changed(published.payload)  # what the job runs
+    payloads = [
+        e.payload
+        for e in db.session.scalars(
+            sa.select(OutboxEntry).where(OutboxEntry.topic == "catalog.product_changed")
+        )
+    ]
     assert payloads == [{"product_id": listed.id}]
 
 

@@ -13,22 +13,31 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
-from catalog import queries
-from catalog.actions import products as actions
+from catalog import actions, queries
 from catalog.forms import (
-    EVENT_LABELS,
-    FIELD_LABELS,
-    STATUS_LABELS,
-    STORAGE_LABELS,
     ImageAltForm,
     ImageUploadForm,
     ProductForm,
     ReasonForm,
     VariantForm,
-    label,
+    field_label,
     months_text,
 )
-from catalog.models import Product, ProductStatus, Variant
+from catalog.models import (
+    BATCH_STATUS_LABELS,
+    CERTIFICATION_KIND_BADGES,
+    CERTIFICATION_KIND_LABELS,
+    CERTIFICATION_STATE_LABELS,
+    IMPORT_STATUS_LABELS,
+    INSPECTION_RESULT_LABELS,
+    PRODUCT_STATUS_LABELS,
+    REVIEW_EVENT_LABELS,
+    STORAGE_CLASS_HINTS,
+    STORAGE_CLASS_LABELS,
+    Product,
+    ProductStatus,
+    Variant,
+)
 from yipin import clock
 from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role
@@ -46,26 +55,32 @@ bp = Blueprint(
 )
 
 
-@bp.app_context_processor
-def catalog_labels() -> dict[str, Any]:
-    """Labels every catalog page (portal, console, storefront) may use."""
-    return {
-        "product_status_label": lambda s: label(STATUS_LABELS, s),
-        "storage_label": lambda s: label(STORAGE_LABELS, s),
-        "review_event_label": lambda e: label(EVENT_LABELS, e),
-        "catalog_field_label": lambda f: label(FIELD_LABELS, f),
-        "months_text": months_text,
-        "image_url": image_store.url,
-        "short_place": short_place,
-    }
-
-
 def short_place(region: Any) -> str:
     """A region's name without province and city (``寻乌县 长宁镇 …``) for compact lists."""
     if region is None:
         return ""
     parts = region.full_name.split(" ")
     return " ".join(parts[2:]) if len(parts) > 2 else region.full_name
+
+
+# The catalog's labels (one table per enum, beside it in ``catalog.models``) and page helpers,
+# for every page that shows catalog data (portal, console, storefront, bureau): ``domain.py``.
+TEMPLATE_GLOBALS = {
+    "product_status_label": PRODUCT_STATUS_LABELS,
+    "review_event_label": REVIEW_EVENT_LABELS,
+    "storage_label": STORAGE_CLASS_LABELS,
+    "storage_hint": STORAGE_CLASS_HINTS,
+    "cert_kind_label": CERTIFICATION_KIND_LABELS,
+    "cert_kind_badge": CERTIFICATION_KIND_BADGES,
+    "cert_state_label": CERTIFICATION_STATE_LABELS,
+    "batch_status_label": BATCH_STATUS_LABELS,
+    "inspection_result_label": INSPECTION_RESULT_LABELS,
+    "import_status_label": IMPORT_STATUS_LABELS,
+    "catalog_field_label": field_label,
+    "months_text": months_text,
+    "image_url": image_store.url,
+    "short_place": short_place,
+}
 
 
 # ----------------------------------------------------------------------------- helpers

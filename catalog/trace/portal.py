@@ -6,135 +6,40 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import (
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from catalog import batches, certifications
 from catalog.models import (
     Batch,
     BatchStatus,
     Certification,
     CertificationKind,
+    CommitmentBasis,
     InspectionResult,
-    Product,
     Variant,
 )
-from catalog.queries import paginate
+from catalog.trace import batches, certifications, queries
+from catalog.trace.forms import BatchForm, CertificationForm, InspectionForm
+from orders import queries as orders_queries
 from yipin import clock
+from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.forms import form_error
 from yipin.i18n import _, _l
+from yipin.pagination import paginate
 
 bp = Blueprint("trace_portal", __name__, url_prefix="/supplier/trace", template_folder="templates")
 PER_PAGE = 20
-RESULT_CHOICES = [
-    (InspectionResult.PASS.value, _l("Pass")),
-    (InspectionResult.FAIL.value, _l("Fail")),
-]
-
-
-# ----------------------------------------------------------------------------- forms
-
-
-class InspectionFields(Form):
-    """The fields of one test (快检) row; each form below says which are required."""
-
-    item = StringField(_l("Item tested"), validators=[Optional(), Length(max=80)])
-    method = StringField(_l("Method"), validators=[Optional(), Length(max=80)])
-    result = SelectField(
-        _l("Result"),
-        choices=[
-            (InspectionResult.PASS.value, _l("Pass")),
-            (InspectionResult.FAIL.value, _l("Fail")),
-        ],
-    )
-    value = StringField(_l("Value"), validators=[Optional(), Length(max=80)])
-    inspected_on = DateField(_l("Date tested"), validators=[Optional()])
-    inspector = StringField(_l("Inspector"), validators=[Optional(), Length(max=120)])
-
-
-class InspectionRowForm(InspectionFields):
-    """One optional row of the new-batch form (no CSRF of its own: it lives in a FlaskForm)."""
-
-    @property
-    def is_blank(self) -> bool:
-        return not (self.item.data or "").strip()
-
-
-class InspectionForm(FlaskForm, InspectionFields):
-    """A test added to an existing batch: item and date are required."""
-
-    item = StringField(_l("Item tested"), validators=[DataRequired(), Length(max=80)])
-    inspected_on = DateField(_l("Date tested"), validators=[DataRequired()])
-
-
-class BatchForm(FlaskForm):
-    variant_id = SelectField(_l("Variant"), coerce=int, validators=[DataRequired()])
-    base_name = StringField(_l("Base or plot"), validators=[DataRequired(), Length(max=120)])
-    base_region_code = StringField(_l("Where the base lies"), validators=[Optional()])
-    harvest_date = DateField(_l("Harvest date"), validators=[Optional()])
-    production_date = DateField(_l("Production date"), validators=[Optional()])
-    quantity = IntegerField(
-        _l("Quantity (units of the variant)"),
-        validators=[DataRequired(), NumberRange(1, batches.MAX_QUANTITY)],
-    )
-    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])
-    basis = SelectField(
-        _l("Basis of the commitment"),
-        choices=[(b.value, label) for b, label in batches.BASIS_LABELS.items()],
-    )
-    inspections = FieldList(FormField(InspectionRowForm), min_entries=3, max_entries=12)
-
-
-class CertificationForm(FlaskForm):
-    kind = SelectField(
-        _l("Kind"),
-        choices=[(k.value, label) for k, label in certifications.KIND_LABELS.items()],
-        default=CertificationKind.GREEN_FOOD.value,
-    )
-    number = StringField(_l("Certificate number"), validators=[DataRequired(), Length(max=60)])
-    issuer = StringField(_l("Issued by"), validators=[DataRequired(), Length(max=120)])
-    scope = TextAreaField(_l("Scope"), validators=[Optional(), Length(max=2000)])
-    valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
-    valid_to = DateField(_l("Valid to"), validators=[DataRequired()])
-    product_id = SelectField(_l("Applies to"), coerce=int, default=0)
-    image = FileField(
-        _l("Scan or photo of the certificate"),
-        validators=[FileAllowed(["jpg", "jpeg", "png", "webp"], _l("JPEG, PNG or WebP only."))],
-    )
-
-
-class EmptyForm(FlaskForm):
-    """Buttons that change state: only the CSRF token."""
 
 
 # ----------------------------------------------------------------------------- batches
 
 
 def _variant_choices(supplier_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(Variant, Product.name)
-        .join(Product, Product.id == Variant.product_id)
-        .where(Variant.supplier_id == supplier_id)
-        .order_by(Product.name, Variant.sort_order, Variant.id)
-    ).all()
     out = []
-    for variant, name in rows:
+    for variant, name in queries.supplier_variants(db.session, supplier_id):
         grade = f" · {variant.grade.name}" if variant.grade else ""
         out.append((variant.id, f"{name}{grade} · {variant.spec} ({variant.sku})"))
     return out
@@ -145,11 +50,9 @@ def _variant_choices(supplier_id: int) -> list[tuple[int, str]]:
 def batches_list() -> Any:
     """The supplier's batches, newest first, with their status."""
     status = request.args.get("status") or None
-    stmt = supplier_scope(sa.select(Batch), Batch.supplier_id).order_by(
-        Batch.created_at.desc(), Batch.id.desc()
-    )
-    if status in {s.value for s in BatchStatus}:
-        stmt = stmt.where(Batch.status == status)
+    if status not in set(BatchStatus):
+        status = None
+    stmt = supplier_scope(queries.batches_stmt(status=status), Batch.supplier_id)
     page = paginate(
         db.session,
         stmt,
@@ -183,7 +86,7 @@ def new_batch() -> Any:
             harvest_date=form.harvest_date.data,
             production_date=form.production_date.data,
             contact_phone=form.contact_phone.data or None,
-            basis=batches.CommitmentBasis(form.basis.data),
+            basis=CommitmentBasis(form.basis.data),
             inspections=[
                 batches.InspectionDraft(
                     item=row.item.data,
@@ -237,8 +140,8 @@ def _batch_page(row: Batch, inspection_form: InspectionForm, status: int = 200) 
         render_template(
             "catalog/trace/portal_batch.html",
             b=row,
-            cert=batches.certificate_fields(row),
-            units_sold=batches.units_sold(db.session, row.id),
+            cert=queries.certificate_fields(row),
+            units_sold=orders_queries.units_sold_of_batch(db.session, row.id),
             inspection_form=inspection_form,
             empty_form=EmptyForm(),
         ),
@@ -300,12 +203,8 @@ def close_batch(batch_id: int) -> Any:
 
 
 def _product_choices(supplier_id: int) -> list[tuple[int, str]]:
-    products = db.session.execute(
-        sa.select(Product.id, Product.name)
-        .where(Product.supplier_id == supplier_id)
-        .order_by(Product.name)
-    ).all()
-    return [(0, str(_l("All our products (company-wide)")))] + [(p.id, p.name) for p in products]
+    products = queries.supplier_product_names(db.session, supplier_id)
+    return [(0, str(_l("All our products (company-wide)"))), *products]
 
 
 @bp.get("/certifications", endpoint="certifications")
@@ -322,10 +221,8 @@ def certifications_list() -> Any:
     today = clock.today_local()
     return render_template(
         "catalog/trace/portal_certifications.html",
-        rows=[(c, certifications.certification_state(c, today)) for c in rows],
+        rows=[(c, c.state_on(today)) for c in rows],
         today=today,
-        expires_soon=certifications.expires_soon,
-        days_left=certifications.days_left,
         highlight=request.args.get("cert", type=int),
         empty_form=EmptyForm(),
     )

@@ -1,11 +1,12 @@
-"""Production batches (批次) with their 承诺达标合格证, inspections (快检) and traceability.
+"""Production batches (批次): create one with its 承诺达标合格证, record tests (快检), close or
+delist (recall) it.
 
 Rules (农产品质量安全承诺达标合格证管理办法, in force 2026-02-01):
 - one 合格证 per production batch, issued when the batch is created, carrying the product name,
   quantity, origin, date issued, committing party and contact;
 - records are kept at least 6 months: batches are never deleted, only closed or delisted;
 - a batch with a failed inspection cannot go on sale; a failed inspection recorded later, or a
-  failed market-supervision sample (``catalog.sampling``), delists it at once.
+  failed market-supervision sample (``catalog.trace.sampling``), delists it at once.
 
 Each batch has a public code (12 characters of an unambiguous alphabet, unguessable, URL-safe):
 the target of the QR code printed on the 合格证 (``/t/<code>``).
@@ -16,77 +17,40 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from catalog.actions.events import PRODUCT_CHANGED
 from catalog.models import (
+    BASIS_PREFIX,
+    BATCH_STATUS_LABELS,
+    COMMITMENT_BASIS_TEXT,
+    STANDARD_COMMITMENTS,
     Batch,
     BatchInspection,
     BatchStatus,
-    Certification,
-    Grade,
-    GradeStandard,
+    CommitmentBasis,
     InspectionResult,
     Product,
     RegionalBrand,
-    SamplingRecord,
     Variant,
 )
-from orders.models import SOLD_STATUSES, Order, OrderLine, OrderStatus, SubOrder
+from catalog.trace.errors import BatchTransitionNotAllowed, FailedInspection, InvalidBatch
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import User
-from yipin.errors import Conflict, DomainError, NotFound
+from yipin.config import platform_region
+from yipin.errors import NotFound
 from yipin.i18n import _l
-from yipin.regions.models import GANZHOU, Region
+from yipin.regions.models import Region
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed safely
 CODE_LENGTH = 12  # 31**12 ≈ 7.9e17 codes: not guessable, not enumerable
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 MAX_QUANTITY = 10_000_000
-
-# What the committing party promises (承诺内容), printed on every 合格证.
-STANDARD_COMMITMENTS = [
-    "不使用禁用农药兽药、停用兽药和非法添加物",
-    "常规农药兽药残留不超标",
-    "对承诺的真实性负责",
-]
-# Orders that received goods of a batch (a recall reaches refunded ones too).
-RECEIVED_STATUSES = (*SOLD_STATUSES, OrderStatus.REFUNDED)
-
-
-class CommitmentBasis(StrEnum):
-    """承诺依据: what the commitment rests on."""
-
-    SELF_TEST = "self_test"  # 自我检测
-    ENTRUSTED_TEST = "entrusted_test"  # 委托检测
-    INTERNAL_CONTROL = "internal_control"  # 内部质量控制
-    SELF_COMMITMENT = "self_commitment"  # 自我承诺
-
-
-BASIS_TEXT = {  # printed on the certificate (a Chinese legal document)
-    CommitmentBasis.SELF_TEST: "自我检测",
-    CommitmentBasis.ENTRUSTED_TEST: "委托检测",
-    CommitmentBasis.INTERNAL_CONTROL: "内部质量控制",
-    CommitmentBasis.SELF_COMMITMENT: "自我承诺",
-}
-BASIS_LABELS = {
-    CommitmentBasis.SELF_TEST: _l("Own test"),
-    CommitmentBasis.ENTRUSTED_TEST: _l("Test by an entrusted laboratory"),
-    CommitmentBasis.INTERNAL_CONTROL: _l("Internal quality control"),
-    CommitmentBasis.SELF_COMMITMENT: _l("Own commitment"),
-}
-BASIS_PREFIX = "承诺依据："
-STATUS_LABELS = {
-    BatchStatus.ACTIVE: _l("On sale"),
-    BatchStatus.CLOSED: _l("Closed"),
-    BatchStatus.DELISTED: _l("Delisted (recalled)"),
-}
-RESULT_LABELS = {InspectionResult.PASS: _l("Pass"), InspectionResult.FAIL: _l("Fail")}
 
 
 class BatchAction(StrEnum):
@@ -94,40 +58,11 @@ class BatchAction(StrEnum):
     DELIST = "delist"
 
 
-B = BatchStatus
 TRANSITIONS: dict[tuple[BatchStatus, BatchAction], BatchStatus] = {
-    (B.ACTIVE, BatchAction.CLOSE): B.CLOSED,
-    (B.ACTIVE, BatchAction.DELIST): B.DELISTED,
-    (B.CLOSED, BatchAction.DELIST): B.DELISTED,  # a recall reaches sold-out lots too
+    (BatchStatus.ACTIVE, BatchAction.CLOSE): BatchStatus.CLOSED,
+    (BatchStatus.ACTIVE, BatchAction.DELIST): BatchStatus.DELISTED,
+    (BatchStatus.CLOSED, BatchAction.DELIST): BatchStatus.DELISTED,  # a recall reaches sold-out
 }
-
-
-def status_label(status: BatchStatus | str) -> str:
-    return str(STATUS_LABELS[BatchStatus(status)])
-
-
-def result_label(result: InspectionResult | str) -> str:
-    return str(RESULT_LABELS[InspectionResult(result)])
-
-
-class InvalidBatch(DomainError):
-    code = "invalid_batch"
-    message = _l("The batch details are not valid.")
-
-
-class FailedInspection(InvalidBatch):
-    code = "failed_inspection"
-    message = _l(
-        "A batch with a failed inspection (%(item)s) cannot go on sale. Re-test the lot or keep "
-        "it off the market."
-    )
-
-
-class BatchTransitionNotAllowed(Conflict):
-    code = "batch_transition_not_allowed"
-    message = _l("This batch cannot be changed so: it is %(state)s.")
-
-
 REFUSALS = {
     BatchAction.CLOSE: _l("Only a batch on sale can be closed; this one is %(state)s."),
     BatchAction.DELIST: _l("This batch is already delisted."),
@@ -198,14 +133,14 @@ def _check_base_region(session: Session, code: str, product: Product) -> Region:
     region = session.get(Region, code) if code and code.isdigit() and len(code) <= 12 else None
     if region is None:
         raise InvalidBatch(_l("Choose where the base lies."), field="base_region_code")
-    deep_enough = len(region.code) >= (9 if region.code.startswith(GANZHOU) else 6)
+    deep_enough = len(region.code) >= (9 if region.code.startswith(platform_region()) else 6)
     if not deep_enough:
         raise InvalidBatch(
             _l("Give the base's location down to the township or village."),
             field="base_region_code",
         )
     brand: RegionalBrand | None = product.brand
-    if brand is not None and not region.code.startswith(brand.region_code):
+    if brand is not None and not brand.covers_region(region.code):
         area = session.get(Region, brand.region_code)
         raise InvalidBatch(
             _l("The brand %(brand)s covers only produce from %(region)s."),
@@ -244,12 +179,6 @@ def new_code(session: Session) -> str:
         if session.scalar(sa.select(Batch.id).where(Batch.code == code)) is None:
             return code
     raise RuntimeError("could not draw a unique batch code")  # pragma: no cover
-
-
-def normalise_code(code: str) -> str:
-    """Upper case; "" for anything that cannot be a code (codes are letters and digits)."""
-    code = (code or "").strip().upper()
-    return code if re.fullmatch(r"[0-9A-Z]{1,24}", code) else ""
 
 
 def plain(text: str | None) -> str:
@@ -308,7 +237,7 @@ def create_batch(session: Session, actor: User, supplier_id: int, draft: BatchDr
         certificate_issued_on=today,
         committing_party=supplier.name,
         contact_phone=phone,
-        commitments=[*STANDARD_COMMITMENTS, BASIS_PREFIX + BASIS_TEXT[basis]],
+        commitments=[*STANDARD_COMMITMENTS, BASIS_PREFIX + COMMITMENT_BASIS_TEXT[basis]],
     )
     session.add(batch)
     session.flush()
@@ -339,7 +268,7 @@ def add_inspection(
     row = _inspection_row(batch.id, _clean_inspection(draft))
     session.add(row)
     session.flush()
-    if row.result == InspectionResult.FAIL and batch.status == BatchStatus.ACTIVE:
+    if row.result == InspectionResult.FAIL and batch.is_on_sale:
         reason = f"快检不合格：{row.item}" + (f"（{row.value}）" if row.value else "")
         delist_batch(session, actor, batch, reason)
     return row
@@ -368,7 +297,7 @@ def delist_batch(session: Session, actor: User | None, batch: Batch, reason: str
 def _transition(session: Session, batch: Batch, action: BatchAction) -> None:
     key = (batch.status, action)
     if key not in TRANSITIONS:
-        raise BatchTransitionNotAllowed(REFUSALS[action], state=STATUS_LABELS[batch.status])
+        raise BatchTransitionNotAllowed(REFUSALS[action], state=BATCH_STATUS_LABELS[batch.status])
     batch.status = TRANSITIONS[key]
 
 
@@ -380,221 +309,9 @@ def _get(session: Session, batch_id: int) -> Batch:
 
 
 def _emit_changed(session: Session, batch: Batch) -> None:
-    from catalog.actions.products import PRODUCT_CHANGED
-
     outbox.emit(
         session,
         PRODUCT_CHANGED,
         {"product_id": batch.variant.product_id},
         once_per_transaction=True,
-    )
-
-
-# ----------------------------------------------------------------------------- queries
-
-
-def find_by_code(session: Session, code: str) -> Batch | None:
-    code = normalise_code(code)
-    if not code:
-        return None
-    return session.scalars(sa.select(Batch).where(Batch.code == code)).one_or_none()
-
-
-def units_sold(session: Session, batch_id: int) -> int:
-    """Units of the batch in sold (paid, shipped, delivered, completed) sub-orders."""
-    total = session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(OrderLine.quantity), 0))
-        .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
-        .where(OrderLine.batch_id == batch_id, SubOrder.status.in_(SOLD_STATUSES))
-    )
-    return int(total or 0)
-
-
-@dataclass
-class ReceivedOrder:
-    """An order that received goods of a batch (operators only: recall work)."""
-
-    order_id: int
-    number: str
-    placed_at: datetime
-    paid_at: datetime | None
-    status: OrderStatus
-    quantity: int
-    county_code: str
-    county_name: str
-
-
-def orders_with_batch(session: Session, batch_id: int) -> list[ReceivedOrder]:
-    """Orders whose lines shipped from this batch, with the quantity and destination county."""
-    rows = session.execute(
-        sa.select(
-            Order.id,
-            Order.number,
-            Order.placed_at,
-            Order.paid_at,
-            Order.status,
-            Order.region_code,
-            sa.func.sum(OrderLine.quantity),
-        )
-        .join(SubOrder, SubOrder.order_id == Order.id)
-        .join(OrderLine, OrderLine.sub_order_id == SubOrder.id)
-        .where(OrderLine.batch_id == batch_id, SubOrder.status.in_(RECEIVED_STATUSES))
-        .group_by(
-            Order.id,
-            Order.number,
-            Order.placed_at,
-            Order.paid_at,
-            Order.status,
-            Order.region_code,
-        )
-        .order_by(Order.placed_at, Order.id)
-    ).all()
-    counties = {r.region_code[:6] for r in rows}
-    names = {
-        r.code: r.full_name
-        for r in session.scalars(sa.select(Region).where(Region.code.in_(counties)))
-    }
-    return [
-        ReceivedOrder(
-            order_id=r[0],
-            number=r[1],
-            placed_at=r[2],
-            paid_at=r[3],
-            status=OrderStatus(r[4]),
-            quantity=int(r[6]),
-            county_code=r[5][:6],
-            county_name=names.get(r[5][:6], r[5][:6]),
-        )
-        for r in rows
-    ]
-
-
-@dataclass(frozen=True)
-class CertificateFields:
-    """The 承诺达标合格证 of a batch, as printed (the regulation's required fields first)."""
-
-    number: str
-    product_name: str
-    grade_name: str
-    spec: str
-    quantity: int
-    unit_net_weight_g: int
-    origin: str  # full region name down to the village
-    base_name: str
-    issued_on: date
-    committing_party: str
-    contact_phone: str
-    produced_on: date | None
-    produced_is_harvest: bool
-    commitments: list[str]
-    code: str
-
-    @property
-    def total_net_weight_kg(self) -> str:
-        kg = self.quantity * self.unit_net_weight_g / 1000
-        return f"{kg:,.3f}".rstrip("0").rstrip(".")
-
-    @property
-    def quantity_text(self) -> str:
-        """数量（重量）, e.g. "500 件（每件 5 kg 75–80 mm，净重合计 2,500 kg）"."""
-        return f"{self.quantity} 件（每件 {self.spec}，净重合计 {self.total_net_weight_kg} kg）"
-
-    @property
-    def statements(self) -> list[str]:
-        return [c for c in self.commitments if not str(c).startswith(BASIS_PREFIX)]
-
-    @property
-    def basis(self) -> str:
-        for c in self.commitments:
-            if str(c).startswith(BASIS_PREFIX):
-                return str(c)[len(BASIS_PREFIX) :]
-        return ""
-
-
-def certificate_fields(batch: Batch) -> CertificateFields:
-    variant = batch.variant
-    product = variant.product
-    return CertificateFields(
-        number=batch.certificate_number,
-        product_name=product.name,
-        grade_name=variant.grade.name if variant.grade else "",
-        spec=variant.spec,
-        quantity=batch.quantity,
-        unit_net_weight_g=variant.net_weight_g,
-        origin=batch.base_region.full_name,
-        base_name=batch.base_name,
-        issued_on=batch.certificate_issued_on,
-        committing_party=batch.committing_party,
-        contact_phone=batch.contact_phone,
-        produced_on=batch.produced_on,
-        produced_is_harvest=batch.harvest_date is not None,
-        commitments=[str(c) for c in (batch.commitments or [])],
-        code=batch.code,
-    )
-
-
-@dataclass
-class TraceView:
-    """Everything the public traceability page shows. No buyer data, by construction."""
-
-    batch: Batch
-    variant: Variant
-    product: Product
-    supplier: Supplier
-    supplier_county: Region | None
-    origin: Region
-    grade: Grade | None
-    standard: GradeStandard | None
-    brand: RegionalBrand | None  # only while the supplier holds a valid authorisation
-    certificate: CertificateFields
-    inspections: list[BatchInspection]
-    samplings: list[SamplingRecord]
-    certifications: list[tuple[Certification, Any]]  # (certificate, CertificationState)
-    units_sold: int
-    day: date
-
-    @property
-    def recalled(self) -> bool:
-        return self.batch.status == BatchStatus.DELISTED
-
-
-def trace_view(session: Session, code: str, day: date | None = None) -> TraceView | None:
-    """The public traceability data of the batch with this code, or None."""
-    from catalog import certifications, rules
-
-    day = day or clock.today_local()
-    code = normalise_code(code)
-    if not code:
-        return None
-    batch = session.scalars(
-        sa.select(Batch)
-        .where(Batch.code == code)
-        .options(selectinload(Batch.inspections), selectinload(Batch.samplings))
-    ).one_or_none()
-    if batch is None:
-        return None
-    variant = batch.variant
-    product = variant.product
-    supplier = product.supplier
-    brand = product.brand
-    if brand is not None and not rules.has_valid_authorisation(session, supplier.id, brand.id, day):
-        brand = None
-    grade = variant.grade
-    standard = grade.standard if grade is not None else product.grade_standard
-    return TraceView(
-        batch=batch,
-        variant=variant,
-        product=product,
-        supplier=supplier,
-        supplier_county=session.get(Region, supplier.county_code),
-        origin=batch.base_region,
-        grade=grade,
-        standard=standard,
-        brand=brand,
-        certificate=certificate_fields(batch),
-        inspections=list(batch.inspections),
-        samplings=list(batch.samplings),
-        certifications=certifications.shown_certifications(session, supplier.id, product.id, day),
-        units_sold=units_sold(session, batch.id),
-        day=day,
     )

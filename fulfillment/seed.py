@@ -1,13 +1,17 @@
-"""Demo stock places and stock: a platform-run 产地仓 per county that sells, the 龙头企业's own
-cold stores, the platform's 县级物流配送中心 in 章贡区 (统仓共配), a few 乡镇网点 and 村级服务站, a
-前置仓 near customers, and the stock of each variant on sale or in review."""
+"""Demo stock places and stock (``flask seed demo``, after the catalog): a platform-run 产地仓
+per county that sells, the 龙头企业's own cold stores, the platform's 县级物流配送中心 in 章贡区
+(统仓共配), a few 乡镇网点 and 村级服务站, a 前置仓 near customers, and the stock of each variant
+on sale or in review. The catalog's tables are only read here; the catalog's seed names its
+bestsellers in ``ctx.extra["catalog.bestsellers"]`` (product ids), which the 前置仓 stocks."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from dataclasses import dataclass
 
-from catalog.models import ProductStatus, StorageClass, Variant
-from catalog.seed.common import Plan, Reference, short_name
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from catalog.models import Product, ProductStatus, StorageClass, Variant
 from fulfillment.models import (
     Stock,
     StockMovement,
@@ -15,19 +19,51 @@ from fulfillment.models import (
     Warehouse,
     WarehouseKind,
 )
-from yipin.regions.models import Region
+from suppliers.models import Supplier
+from suppliers.seed import short_name
+from yipin.regions.models import GANZHOU, Region
 from yipin.seed.context import SeedContext
+from yipin.seed.places import Places
+
+BESTSELLERS = "catalog.bestsellers"  # ctx.extra key: product ids the 前置仓 also stocks
 
 HUB_COUNTY = "360702"  # 章贡区
 STOCKED = (ProductStatus.LISTED, ProductStatus.PENDING_REVIEW)
 COLD = {StorageClass.AMBIENT: 0, StorageClass.CHILLED: 1, StorageClass.FROZEN: 2}
 
 
+@dataclass
+class Stocked:
+    """A product on sale or in review, with its supplier."""
+
+    product: Product
+    supplier: Supplier
+
+
+def seed(ctx: SeedContext) -> None:
+    """Warehouses of every kind and the opening stock of what the catalog sells."""
+    places = Places.load(ctx.session, GANZHOU)
+    stocked = _stocked(ctx.session)
+    warehouses = seed_warehouses(ctx, places, stocked)
+    rows = seed_stock(ctx, stocked, warehouses, set(ctx.extra.get(BESTSELLERS, ())))
+    ctx.echo(f"fulfillment: {len(warehouses)} warehouses, {rows} stock rows")
+
+
+def _stocked(session: Session) -> list[Stocked]:
+    rows = session.execute(
+        sa.select(Product, Supplier)
+        .join(Supplier, Product.supplier_id == Supplier.id)
+        .where(Product.status.in_(STOCKED))
+        .order_by(Product.id)
+    ).all()
+    return [Stocked(product, supplier) for product, supplier in rows]
+
+
 def _phone(n: int) -> str:
     return f"0797-{8100000 + n * 137:07d}"
 
 
-def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list[Warehouse]:
+def seed_warehouses(ctx: SeedContext, places: Places, selling: list[Stocked]) -> list[Warehouse]:
     rng, session = ctx.rng, ctx.session
     made: list[Warehouse] = []
 
@@ -37,7 +73,6 @@ def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list
         made.append(warehouse)
         return warehouse
 
-    selling = [p for p in plans if p.product is not None and p.status in STOCKED]
     counties = sorted({p.supplier.region_code[:6] for p in selling})
     for n, county in enumerate(counties):
         township = next(
@@ -45,10 +80,10 @@ def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list
         )
         add(
             code=f"CD-{county}",
-            name=f"{ref.county_name(county)}产地仓",
+            name=f"{places.county_name(county)}产地仓",
             kind=WarehouseKind.ORIGIN,
             region_code=township,
-            address_detail=f"{ref.township_name(township)}农产品物流园 {rng.randint(1, 30)} 号",
+            address_detail=f"{places.township_name(township)}农产品物流园 {rng.randint(1, 30)} 号",
             cold_capability=StorageClass.CHILLED,
             contact_name="产地仓值班室",
             contact_phone=_phone(n),
@@ -56,12 +91,12 @@ def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list
     leaders = {p.supplier.id: p.supplier for p in selling if p.supplier.is_leading_enterprise}
     for supplier in leaders.values():
         coldest = max(
-            (p.template.storage for p in selling if p.supplier.id == supplier.id),
+            (p.product.storage_class for p in selling if p.supplier.id == supplier.id),
             key=lambda s: COLD[s],
         )
         add(
             code=f"CD-{supplier.region_code[:6]}-{supplier.id:03d}",
-            name=f"{ref.county_short(supplier.region_code)}{short_name(supplier, ref)}冷库",
+            name=f"{places.county_short(supplier.region_code)}{short_name(supplier, places)}冷库",
             kind=WarehouseKind.ORIGIN,
             region_code=supplier.region_code,
             address_detail=supplier.address_detail or "",
@@ -72,7 +107,7 @@ def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list
             contact_name=supplier.contact_name,
             contact_phone=supplier.contact_phone,
         )
-    hub_township = min(c for c in ref.regions if c.startswith(HUB_COUNTY) and len(c) == 9)
+    hub_township = places.townships(HUB_COUNTY)[0]
     add(
         code=f"HUB-{HUB_COUNTY}",
         name="赣州市章贡区县级物流配送中心",
@@ -84,21 +119,21 @@ def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list
         contact_phone="0797-8123456",
     )
     for county in counties[:3]:
-        township = rng.choice([c for c in ref.regions if c.startswith(county) and len(c) == 9])
+        township = rng.choice(places.townships(county))
         add(
             code=f"XZ-{township}",
-            name=f"{ref.township_name(township)}乡镇快递网点",
+            name=f"{places.township_name(township)}乡镇快递网点",
             kind=WarehouseKind.TOWNSHIP_POINT,
             region_code=township,
             address_detail="镇政府旁 电商服务中心",
             contact_name="网点负责人",
             contact_phone=_phone(50 + len(made)),
         )
-    villages = [code for county in counties for code in ref.villages.get(county, [])[:40]]
+    villages = [code for county in counties for code in places.villages.get(county, [])[:40]]
     for village in rng.sample(villages, min(5, len(villages))):
         add(
             code=f"CZ-{village}",
-            name=f"{ref.village_short(village)}村级服务站",
+            name=f"{places.village_short(village)}村级服务站",
             kind=WarehouseKind.VILLAGE_STATION,
             region_code=village,
             address_detail="村委会一楼 快递进村服务点",
@@ -120,7 +155,9 @@ def seed_warehouses(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> list
     return made
 
 
-def seed_stock(ctx: SeedContext, plans: list[Plan], warehouses: list[Warehouse]) -> int:
+def seed_stock(
+    ctx: SeedContext, stocked: list[Stocked], warehouses: list[Warehouse], bestsellers: set[int]
+) -> int:
     """Stock for every variant on sale or in review: in the supplier's own store or the county's
     产地仓, some also in the shared hub, bestsellers in the 前置仓."""
     rng, session = ctx.rng, ctx.session
@@ -129,23 +166,21 @@ def seed_stock(ctx: SeedContext, plans: list[Plan], warehouses: list[Warehouse])
     hub = next(w for w in warehouses if w.kind == WarehouseKind.COUNTY_HUB)
     forward = next((w for w in warehouses if w.kind == WarehouseKind.FORWARD), None)
     made: list[Stock] = []
-    for plan in plans:
-        if plan.product is None or plan.status not in STOCKED:
-            continue
-        storage = plan.template.storage
+    for item in stocked:
+        storage = item.product.storage_class
         variants = session.scalars(
-            sa.select(Variant).where(Variant.product_id == plan.product.id).order_by(Variant.id)
+            sa.select(Variant).where(Variant.product_id == item.product.id).order_by(Variant.id)
         )
         for variant in variants:
             places: list[tuple[Warehouse, int]] = []
-            first = own.get(plan.supplier.id) or origin.get(plan.supplier.region_code[:6])
+            first = own.get(item.supplier.id) or origin.get(item.supplier.region_code[:6])
             if first is None or not first.can_keep(storage):
                 first = hub
             on_hand = 0 if rng.random() < 0.05 else rng.randint(30, 800)
             places.append((first, on_hand))
             if first is not hub and rng.random() < 0.3:
                 places.append((hub, rng.randint(20, 200)))
-            bestseller = plan.template.key in ("orange-orchard", "oil") and rng.random() < 0.5
+            bestseller = item.product.id in bestsellers and rng.random() < 0.5
             if forward is not None and bestseller and forward.can_keep(storage):
                 places.append((forward, rng.randint(10, 80)))
             for warehouse, count in places:

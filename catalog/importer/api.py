@@ -17,10 +17,11 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from catalog import importer
-from catalog.models import ImportJob, ImportStatus
+from catalog.models import IMPORT_STATUS_LABELS, ImportJob, ImportStatus
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
+from yipin.fields import labelled_enum
 from yipin.i18n import current_language
 
 blp = Blueprint("imports_api", __name__, description="Bulk import of products and stock")
@@ -43,7 +44,7 @@ class ImportJobSchema(Schema):
     id = fields.Int()
     supplier_id = fields.Int()
     filename = fields.Str()
-    status = fields.Enum(ImportStatus, by_value=True)
+    status = labelled_enum(ImportStatus, IMPORT_STATUS_LABELS)
     total_rows = fields.Int()
     processed_rows = fields.Int()
     imported_rows = fields.Int()

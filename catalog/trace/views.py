@@ -4,9 +4,9 @@
 - ``GET /t/<code>/certificate.pdf`` the 承诺达标合格证 (``trace.certificate_pdf``)
 - ``GET /t/<code>/qr.svg``          a QR code of the page (``trace.qr``)
 
-The template helpers registered here (``cert_kind_label``, ``cert_state``, ``cert_state_label``,
-``cert_state_badge``, ``batch_status_label``, ``inspection_result_label``) are app-wide, so the
-storefront's product page can show certificates and batches the same way.
+The template helpers here (``cert_state_badge``, ``cert_number_hint``) are app-wide (the
+catalog's ``domain.py`` registers them with its labels), so every page shows certificates and
+batches the same way.
 """
 
 from __future__ import annotations
@@ -15,38 +15,31 @@ import io
 from typing import Any
 
 from flask import Blueprint, Response, render_template, url_for
-from flask.blueprints import BlueprintSetupState
 
-from catalog import batches, certifications
-from catalog.pdf import certificate_pdf, qr_matrix
+from catalog.models import CertificationState
+from catalog.trace import queries
+from catalog.trace.certifications import number_hint
+from catalog.trace.errors import UnknownTraceCode
+from catalog.trace.pdf import certificate_pdf, qr_matrix
 from yipin.db import db
-from yipin.errors import NotFound
-from yipin.i18n import _l
 
 bp = Blueprint("trace", __name__, url_prefix="/t", template_folder="templates")
 
 
-class UnknownTraceCode(NotFound):
-    code = "unknown_trace_code"
-    message = _l(
-        "No batch has this traceability code. Check the code printed under the QR code on the "
-        "certificate."
-    )
+# The badge (site.css class: ok / warn / bad / expired) of each certificate state.
+STATE_BADGES = {
+    CertificationState.VALID: "ok",
+    CertificationState.EXPIRED: "expired",
+    CertificationState.NOT_YET_VALID: "warn",
+    CertificationState.REVOKED: "bad",
+}
 
 
-@bp.record_once
-def _template_helpers(state: BlueprintSetupState) -> None:
-    state.app.jinja_env.globals.update(
-        cert_kind_label=certifications.kind_label,
-        cert_state=certifications.certification_state,
-        cert_state_label=certifications.state_label,
-        cert_state_badge=lambda s: certifications.STATE_BADGES[
-            certifications.CertificationState(s)
-        ],
-        cert_number_hint=certifications.number_hint,
-        batch_status_label=batches.status_label,
-        inspection_result_label=batches.result_label,
-    )
+def cert_state_badge(state: CertificationState | str) -> str:
+    return STATE_BADGES[CertificationState(state)]
+
+
+TEMPLATE_GLOBALS = {"cert_state_badge": cert_state_badge, "cert_number_hint": number_hint}
 
 
 def trace_url(code: str) -> str:
@@ -54,10 +47,18 @@ def trace_url(code: str) -> str:
     return url_for("trace.batch", code=code, _external=True)
 
 
+def certificate_pdf_url(code: str) -> str:
+    return url_for("trace.certificate_pdf", code=code, _external=True)
+
+
+def qr_svg_url(code: str) -> str:
+    return url_for("trace.qr", code=code, _external=True)
+
+
 @bp.get("/<code>")
 def batch(code: str) -> Any:
     """The traceability page of a batch: origin, producer, 合格证, tests, certificates, sales."""
-    view = batches.trace_view(db.session, code)
+    view = queries.trace_view(db.session, code)
     if view is None:
         raise UnknownTraceCode()
     response = Response(render_template("catalog/trace/batch.html", v=view))
@@ -68,10 +69,10 @@ def batch(code: str) -> Any:
 @bp.get("/<code>/certificate.pdf", endpoint="certificate_pdf")
 def certificate_pdf_view(code: str) -> Any:
     """The printable 承诺达标合格证 with its QR code."""
-    batch = batches.find_by_code(db.session, code)
+    batch = queries.find_by_code(db.session, code)
     if batch is None:
         raise UnknownTraceCode()
-    data = certificate_pdf(batches.certificate_fields(batch), trace_url(batch.code))
+    data = certificate_pdf(queries.certificate_fields(batch), trace_url(batch.code))
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="hegezheng-{batch.code}.pdf"'  # ASCII name; the title is Chinese
@@ -83,7 +84,7 @@ def certificate_pdf_view(code: str) -> Any:
 @bp.get("/<code>/qr.svg")
 def qr(code: str) -> Any:
     """A QR code (SVG) of the traceability page, for sharing and printing."""
-    batch = batches.find_by_code(db.session, code)
+    batch = queries.find_by_code(db.session, code)
     if batch is None:
         raise UnknownTraceCode()
     out = io.BytesIO()

@@ -24,7 +24,7 @@ import segno
 from flask import current_app
 from fpdf import FPDF
 
-from catalog.batches import CertificateFields
+from catalog.trace.queries import CertificateFields
 from yipin.errors import DomainError
 from yipin.i18n import _l
 

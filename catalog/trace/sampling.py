@@ -12,27 +12,19 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from catalog import batches
-from catalog.models import Batch, BatchStatus, InspectionResult, SamplingRecord
+from catalog.models import Batch, InspectionResult, SamplingRecord
+from catalog.trace import batches, queries
+from catalog.trace.errors import InvalidSample, UnknownBatchCode
+from orders import queries as orders_queries
+from orders.queries import ReceivedOrder
 from yipin import clock
 from yipin.accounts.models import Role, User
-from yipin.errors import DomainError, Forbidden
+from yipin.errors import Forbidden
 from yipin.i18n import _l, bilingual
 from yipin.notifications import notify_supplier
 
 NOTE_SAMPLE_FAILED = "batch_sample_failed"
 PORTAL_BATCHES = "/supplier/trace/batches"
-
-
-class InvalidSample(DomainError):
-    code = "invalid_sample"
-    message = _l("The sampling record is not valid.")
-
-
-class UnknownBatchCode(InvalidSample):
-    status = 404
-    code = "unknown_batch_code"
-    message = _l("No batch has the traceability code %(batch_code)s.")
 
 
 @dataclass
@@ -51,14 +43,14 @@ class SamplingOutcome:
     record: SamplingRecord
     batch: Batch
     delisted: bool  # this record took the batch off sale
-    orders: list[batches.ReceivedOrder] = field(default_factory=list)  # when failed
+    orders: list[ReceivedOrder] = field(default_factory=list)  # when failed
 
 
 def record_sample(session: Session, actor: User, draft: SamplingDraft) -> SamplingOutcome:
     """Record a sample result; a failure delists the batch at once and lists its orders."""
     if actor.role != Role.OPERATOR:
         raise Forbidden()
-    batch = batches.find_by_code(session, draft.batch_code)
+    batch = queries.find_by_code(session, draft.batch_code)
     if batch is None:
         shown = batches.plain(draft.batch_code).upper()[:24]
         raise UnknownBatchCode(batch_code=shown, field="batch_code")
@@ -100,14 +92,14 @@ def record_sample(session: Session, actor: User, draft: SamplingDraft) -> Sampli
     session.flush()
     outcome = SamplingOutcome(record=record, batch=batch, delisted=False)
     if result == InspectionResult.FAIL:
-        if batch.status != BatchStatus.DELISTED:
+        if not batch.is_recalled:
             reason = f"市场监管抽检不合格（{agency}"
             reason += f"，报告编号 {report_number}）" if report_number else "）"
             reason += f"：{items}"
             batches.delist_batch(session, actor, batch, reason)
             outcome.delisted = True
             _tell_supplier(session, batch, record)
-        outcome.orders = batches.orders_with_batch(session, batch.id)
+        outcome.orders = orders_queries.orders_with_batch(session, batch.id)
     return outcome
 
 
