@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from catalog.actions.products import ProductDraft, VariantDraft
 from catalog.models import Product, ProductStatus, ReviewEvent, StorageClass, Variant
+from yipin.fields import IntegerField
 from yipin.i18n import _l
 from yipin.money import MoneyError, parse_yuan
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from catalog.models import ProductStatus, ReviewEvent, StorageClass
+from yipin import fields
 from yipin.media import images as image_store
 
 MONTH = fields.Int(validate=validate.Range(1, 12, error="Months are numbers from 1 to 12."))

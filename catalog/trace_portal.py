@@ -9,16 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms import (
-    DateField,
-    FieldList,
-    Form,
-    FormField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-)
+from wtforms import FieldList, Form, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalog import batches, certifications
@@ -37,6 +28,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.fields import DateField, IntegerField, arg_id, arg_page
 from yipin.forms import form_error
 from yipin.i18n import _, _l
 
@@ -153,7 +145,7 @@ def batches_list() -> Any:
     page = paginate(
         db.session,
         stmt,
-        request.args.get("page", 1, type=int),
+        arg_page(),
         PER_PAGE,
         [joinedload(Batch.variant).joinedload(Variant.product)],
     )
@@ -170,7 +162,7 @@ def new_batch() -> Any:
     form = BatchForm()
     form.variant_id.choices = _variant_choices(user.supplier_id)
     if request.method == "GET":
-        form.variant_id.data = request.args.get("variant_id", type=int)
+        form.variant_id.data = arg_id("variant_id")
         for row in form.inspections:
             row.inspected_on.data = clock.today_local()
     status = 200
@@ -326,7 +318,7 @@ def certifications_list() -> Any:
         today=today,
         expires_soon=certifications.expires_soon,
         days_left=certifications.days_left,
-        highlight=request.args.get("cert", type=int),
+        highlight=arg_id("cert"),
         empty_form=EmptyForm(),
     )
 

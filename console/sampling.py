@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from catalog import batches, sampling
@@ -27,6 +27,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.fields import DateField, arg_page
 from yipin.forms import form_error
 from yipin.i18n import _, _l
 
@@ -122,7 +123,7 @@ def records() -> Any:
     page = paginate(
         db.session,
         stmt,
-        request.args.get("page", 1, type=int),
+        arg_page(),
         PER_PAGE,
         [joinedload(SamplingRecord.batch).joinedload(Batch.variant).joinedload(Variant.product)],
     )

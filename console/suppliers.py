@@ -25,6 +25,7 @@ from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
 from yipin.db import commit, db
 from yipin.errors import DomainError, NotFound
+from yipin.fields import arg_id
 from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.regions import queries as regions
@@ -183,8 +184,8 @@ def authorisations() -> Any:
                 )
                 return redirect(url_for(".authorisations"))
         status = 422
-    elif request.args.get("supplier_id", "").isdigit():
-        form.supplier_id.data = int(request.args["supplier_id"])
+    elif arg_id("supplier_id"):
+        form.supplier_id.data = arg_id("supplier_id")
     return _authorisations_page(form, status)
 
 

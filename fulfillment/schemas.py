@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import StorageClass
 from fulfillment.actions import MAX_UNITS
 from fulfillment.models import StockMovementKind, WarehouseKind
+from yipin import fields
 
 
 class WarehouseSchema(Schema):

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     PasswordField,
     RadioField,
     SelectField,
@@ -26,6 +25,7 @@ from suppliers.labels import KIND_LABELS, STATUS_LABELS
 from suppliers.models import SupplierKind, SupplierStatus
 from yipin.db import db
 from yipin.errors import DomainError
+from yipin.fields import DateField
 from yipin.i18n import _l
 
 PHONE_PATTERN = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import SupplierKind, SupplierStatus
 from suppliers.queries import authorisation_state, invitation_state
+from yipin import fields
 from yipin.accounts.schemas import UserSchema
 
 PHONE = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"

@@ -14,15 +14,27 @@ if TYPE_CHECKING:
     from yipin.platform import Domain
 
 
+def _install_input_primitives() -> None:
+    """Every flask-smorest blueprint parses its arguments with ``yipin.fields.Parser``; done on
+    import, before any domain's API module applies ``@blp.arguments``."""
+    from yipin import fields
+
+    fields.install()
+
+
+_install_input_primitives()
+
+
 def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application from the core and ``domains`` (in dependency order); with
     nothing configured it runs on embedded defaults."""
-    from yipin import config
+    from yipin import config, fields
 
     instance_path = os.environ.get("YIPIN_INSTANCE_PATH")
     if instance_path:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    fields.init_app(app)  # the id converter, before any route is registered; safe JSON
     config.load(app, test_config)
     _configure_logging(app)
 

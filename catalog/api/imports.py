@@ -14,10 +14,11 @@ from flask import Response, abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog import importer
 from catalog.models import ImportJob, ImportStatus
+from yipin import fields
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db

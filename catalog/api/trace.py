@@ -17,7 +17,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog import batches, certifications, sampling
@@ -31,7 +31,7 @@ from catalog.models import (
     Variant,
 )
 from catalog.trace import UnknownTraceCode, trace_url
-from yipin import clock
+from yipin import clock, fields
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
