@@ -11,10 +11,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from catalog.models import Category, CertificationKind
 from catalog.rules import has_valid_food_licence
@@ -37,6 +36,7 @@ from suppliers.forms import (
 )
 from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
+from yipin.accounts import sessions
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
@@ -97,9 +97,8 @@ def apply() -> Any:
             _fail(form, exc)
         else:
             owner = actions.owner_of(db.session, supplier.id)
+            sessions.log_in(owner)  # type: ignore[arg-type]
             commit()
-            session.clear()
-            login_user(owner)  # type: ignore[arg-type]
             flash(_("Your application has been received. We will verify it shortly."), "success")
             return redirect(url_for(".home"))
     status = 422 if request.method == "POST" else 200
@@ -401,9 +400,8 @@ def join(code: str) -> Any:
                     "suppliers/join.html", invalid=exc.text(), form=None
                 ), exc.status
         else:
+            sessions.log_in(user)
             commit()
-            session.clear()
-            login_user(user)
             flash(_("Welcome to %(supplier)s!", supplier=invitation.supplier.name), "success")
             return redirect(url_for(".home"))
     status = 422 if request.method == "POST" else 200
