@@ -93,9 +93,6 @@ def after_request(response: Any) -> Any:
         session.clear()
         session.modified = False
         response.headers.pop("Set-Cookie", None)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
