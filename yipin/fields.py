@@ -13,6 +13,8 @@ Whatever a client sends, a bad value is answered with 404 / 422 / 400, never a 5
   ``Str`` / ``String`` refuse NUL characters and lone surrogates. ``Date`` and ``DateTime``
   refuse days outside ``DATE_MIN`` … ``DATE_MAX`` (a harvest on 0001-01-01 is a typo).
   ``Float`` and ``Decimal`` refuse NaN, infinities and magnitudes past ``FLOAT_MAX``.
+  ``Personal`` is text about a person (name, phone, e-mail, home address): dumped only to
+  those who may see people (``yipin.accounts.permissions.may_see_person``), None otherwise.
 - **HTML forms** (WTForms): ``IntegerField``, ``DateField``, ``DecimalField`` from here (same
   checks); ``StringField`` / ``TextAreaField`` need nothing: form data never carries a lone
   surrogate, and NUL is refused for every form value before any view runs.
@@ -163,6 +165,21 @@ class String(_ma.String):
 
 
 Str = String
+
+
+class Personal(String):
+    """Text about a natural person — a name, a phone number, an e-mail or a home address.
+
+    Dumped as itself only to a viewer who may see people (``may_see_person``: operators,
+    supplier staff — whose reads are already scoped to their supplier — and the person
+    themself); dumped as None to everybody else: bureau staff read statistics, not people."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        from yipin.accounts.permissions import may_see_person
+
+        if value is None or not may_see_person(obj):
+            return None
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Date(_ma.Date):
