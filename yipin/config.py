@@ -62,7 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook (see security.py)
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
-    "IMAGE_MAX_PIXELS": 40_000_000,
+    "IMAGE_MAX_PIXELS": 64_000_000,  # in the header (a 50-megapixel phone photo passes)
+    "IMAGE_MAX_DECODE_PIXELS": 16_000_000,  # decoded, per image (a JPEG at its built-in scale)
+    "IMAGE_DECODE_BUDGET_PIXELS": 48_000_000,  # decoded, per request, over all its images
+    "IMAGE_KEEP_SIDE": 2560,  # the stored original's long side at most
     "IMPORT_MAX_BYTES": 10 * 1024 * 1024,  # bulk import files (CSV / XLSX)
     "IMPORT_MAX_ROWS": 50_000,
     "IMPORT_COMMIT_EVERY": 200,  # rows per commit: progress shows, a crash resumes there
