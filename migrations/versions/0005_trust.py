@@ -1,8 +1,8 @@
 """trust: server-side sessions (user_sessions) instead of users.session_version; the
 database's rate-limit counters (rate_limit_counters) for the embedded default
 
-Revision ID: 0004_trust
-Revises: 0003_stock
+Revision ID: 0005_trust
+Revises: 0004_search
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = "0004_trust"
-down_revision = "0003_stock"
+revision = "0005_trust"
+down_revision = "0004_search"
 branch_labels = None
 depends_on = None
 
