@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -20,7 +19,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from catalog.actions import ProductDraft, VariantDraft
-from catalog.models import STORAGE_CLASS_LABELS, Product, StorageClass, Variant
+from catalog.models import (
+    STORAGE_CLASS_LABELS,
+    Product,
+    StorageClass,
+    Variant,
+)
+from yipin.fields import IntegerField
 from yipin.i18n import _l
 from yipin.money import MoneyError, parse_yuan
 

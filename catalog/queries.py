@@ -61,14 +61,16 @@ def product_list_stmt(
     if category_id is not None:
         stmt = stmt.where(Product.category_id == category_id)
     if county:
-        stmt = stmt.where(Product.origin_region_code.startswith(county))
+        stmt = stmt.where(Product.origin_region_code.startswith(county, autoescape=True))
     if search:
-        like = f"%{search.strip()}%"
-        sku_match = sa.select(Variant.product_id).where(Variant.sku.ilike(like))
+        text = search.strip()  # % and _ match themselves (autoescape)
+        sku_match = sa.select(Variant.product_id).where(
+            Variant.sku.icontains(text, autoescape=True)
+        )
         stmt = stmt.where(
             sa.or_(
-                Product.name.ilike(like),
-                Product.subtitle.ilike(like),
+                Product.name.icontains(text, autoescape=True),
+                Product.subtitle.icontains(text, autoescape=True),
                 Product.id.in_(sku_match),
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from catalog.models import (
     PRODUCT_STATUS_LABELS,
@@ -15,6 +15,7 @@ from catalog.models import (
     ReviewEvent,
     StorageClass,
 )
+from yipin import fields
 from yipin.fields import ComputedStr, labelled_enum
 from yipin.media import images as image_store
 

@@ -38,9 +38,10 @@ def certifications_expiry(payload: dict[str, Any]) -> None:
     notify_expired_certifications(db.session, day)
 
 
-@handler("catalog.import")
+@handler("catalog.import", heavy=True)
 def run_import(payload: dict[str, Any]) -> None:
-    """Run (or resume) a bulk import of products and stock (``catalog.importer``)."""
+    """Run (or resume) a bulk import of products and stock (``catalog.importer``): the file
+    is read here, never in the request that uploaded it."""
     from catalog import importer
 
     importer.run_job(payload["job_id"])

@@ -44,6 +44,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.fields import arg_page
 from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.media import images as image_store
@@ -177,7 +178,7 @@ def products() -> Any:
         user.supplier_id,
         status=status,
         search=search,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=arg_page(),
     )
     counts = queries.status_counts(db.session, user.supplier_id)
     return render_template(

@@ -20,6 +20,7 @@ from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import db
+from yipin.fields import arg_id, arg_page
 from yipin.i18n import _, _l
 from yipin.views import run_action
 
@@ -39,8 +40,7 @@ CHECK_LABELS = {
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
+    return arg_id(name)
 
 
 @bp.get("")
@@ -56,7 +56,7 @@ def queue() -> Any:
         brand_id=brand_id,
         category_id=category_id,
         county=county,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=arg_page(),
     )
     return render_template(
         "console/listings/queue.html",
@@ -175,7 +175,7 @@ def listed() -> Any:
     page = queries.paginate(
         db.session,
         queries.product_list_stmt(status=status, search=search),
-        request.args.get("page", 1, type=int) or 1,
+        arg_page(),
         queries.PER_PAGE,
         queries.list_options(),
     )

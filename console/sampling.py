@@ -6,26 +6,24 @@ that received it (operators only), exportable as XLSX for the recall.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from catalog.models import Batch, InspectionResult, SamplingRecord, Variant
 from catalog.trace import sampling
 from orders import queries as orders_queries
 from orders.models import OrderStatus
-from yipin import clock
+from yipin import clock, exports
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
 from yipin.db import db
+from yipin.fields import DateField, arg_page
 from yipin.i18n import _, _l
 from yipin.pagination import paginate
 from yipin.views import run_action
@@ -110,7 +108,7 @@ def records() -> Any:
     page = paginate(
         db.session,
         stmt,
-        request.args.get("page", 1, type=int),
+        arg_page(),
         PER_PAGE,
         [joinedload(SamplingRecord.batch).joinedload(Batch.variant).joinedload(Variant.product)],
     )
@@ -153,12 +151,6 @@ def orders_xlsx(record_id: int) -> Any:
     """The recall list as a spreadsheet."""
     row = load(SamplingRecord, record_id)
     orders = orders_queries.orders_with_batch(db.session, row.batch_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = row.batch.code
-    sheet.append([_("Batch"), row.batch.code, row.batch.variant.product.name])
-    sheet.append([_("Sampling"), row.sampled_on.isoformat(), row.agency, row.report_number])
-    sheet.append([])
     header = [
         _("Order number"),
         _("Placed at"),
@@ -168,30 +160,28 @@ def orders_xlsx(record_id: int) -> Any:
         _("Destination county"),
         _("County code"),
     ]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    for o in orders:
-        sheet.append(
-            [
-                o.number,
-                clock.to_local(o.placed_at).strftime("%Y-%m-%d %H:%M"),
-                clock.to_local(o.paid_at).strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
-                o.quantity,
-                order_status_label(o.status),
-                o.county_name,
-                o.county_code,
-            ]
-        )
-    for column, width in zip("ABCDEFG", (20, 18, 18, 8, 10, 28, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return send_file(
-        out,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"recall-{row.batch.code}.xlsx",
-        max_age=0,
+    rows = (
+        [
+            o.number,
+            clock.to_local(o.placed_at).strftime("%Y-%m-%d %H:%M"),
+            clock.to_local(o.paid_at).strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
+            o.quantity,
+            order_status_label(o.status),
+            o.county_name,
+            o.county_code,
+        ]
+        for o in orders
     )
+    sheet = exports.Sheet(
+        row.batch.code,
+        header,
+        rows,
+        widths=(20, 18, 18, 8, 10, 28, 10),
+        preamble=[
+            [_("Batch"), row.batch.code, row.batch.variant.product.name],
+            [_("Sampling"), row.sampled_on.isoformat(), row.agency, row.report_number],
+            [],
+        ],
+        header_fill=None,
+    )
+    return exports.download(exports.xlsx_bytes([sheet]), f"recall-{row.batch.code}.xlsx")

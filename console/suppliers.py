@@ -17,6 +17,7 @@ from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
 from yipin.db import db
 from yipin.errors import NotFound
+from yipin.fields import arg_id
 from yipin.i18n import _
 from yipin.regions import queries as regions
 from yipin.views import run_action
@@ -164,8 +165,8 @@ def authorisations() -> Any:
             if response is not None:
                 return response
         status = 422
-    elif request.args.get("supplier_id", "").isdigit():
-        form.supplier_id.data = int(request.args["supplier_id"])
+    elif arg_id("supplier_id"):
+        form.supplier_id.data = arg_id("supplier_id")
     return _authorisations_page(form, status)
 
 

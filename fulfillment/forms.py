@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from catalog.models import StorageClass
 from fulfillment.actions import CAPABILITY_LABELS, KIND_LABELS, MAX_UNITS, WarehouseDraft
 from fulfillment.models import WarehouseKind
+from yipin.fields import IntegerField
 from yipin.forms import PhoneField
 from yipin.i18n import _l
 

@@ -15,6 +15,7 @@ from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import db
+from yipin.fields import arg_id
 from yipin.i18n import _
 from yipin.views import run_action
 
@@ -51,10 +52,10 @@ def _stock_forms(user: User) -> tuple[SetStockForm, AdjustStockForm, list[Wareho
         form.warehouse_id.choices = places
     if request.method == "GET":
         for form in (set_form, adjust_form):
-            if request.args.get("variant", type=int):
-                form.variant_id.data = request.args.get("variant", type=int)
-            if request.args.get("warehouse", type=int):
-                form.warehouse_id.data = request.args.get("warehouse", type=int)
+            if arg_id("variant"):
+                form.variant_id.data = arg_id("variant")
+            if arg_id("warehouse"):
+                form.warehouse_id.data = arg_id("warehouse")
     return set_form, adjust_form, warehouses
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import StorageClass
 from fulfillment.actions import MAX_UNITS
 from fulfillment.models import StockMovementKind, WarehouseKind
+from yipin import fields
 from yipin.contact import PhoneNumber
 
 
@@ -21,8 +22,8 @@ class WarehouseSchema(Schema):
     cold_capability = fields.Enum(StorageClass, by_value=True)
     supplier_id = fields.Int(allow_none=True)
     platform_run = fields.Bool(attribute="is_platform_run")
-    contact_name = fields.Str()
-    contact_phone = fields.Str()
+    contact_name = fields.Personal(allow_none=True)
+    contact_phone = fields.Personal(allow_none=True)
     is_active = fields.Bool()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

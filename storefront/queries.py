@@ -375,7 +375,7 @@ def category_listing(
             Product.shows_brand_on(day),
         ]
     if filters.county:
-        where.append(Product.origin_region_code.startswith(filters.county))
+        where.append(Product.origin_region_code.startswith(filters.county, autoescape=True))
     if filters.storage:
         where.append(Product.storage_class == filters.storage)
     if filters.season:

@@ -16,6 +16,7 @@ from storefront import queries
 from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
+from yipin.fields import arg_id
 from yipin.i18n import _l, current_language
 from yipin.media import images
 from yipin.media.models import Image
@@ -233,10 +234,7 @@ def search() -> Any:
 def product(product_id: int) -> Any:
     """A product: gallery, variants, grades and their standard, certificates, 合格证 and
     traceability, season, origin and the supplier."""
-    try:
-        variant_id: int | None = int(request.args.get("v", ""))
-    except ValueError:
-        variant_id = None
+    variant_id = arg_id("v")
     data = queries.product_page(db.session, product_id, variant_id, clock.today_local())
     if data is None:
         raise ProductNotFound()

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     PasswordField,
     RadioField,
     SelectField,
@@ -31,6 +30,7 @@ from suppliers.models import (
 from yipin import contact
 from yipin.db import db
 from yipin.errors import DomainError
+from yipin.fields import DateField
 from yipin.forms import PhoneField
 from yipin.i18n import _l
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from suppliers.actions import OPERATOR_ACTIONS
 from suppliers.models import (
@@ -15,6 +15,7 @@ from suppliers.models import (
     SupplierStatus,
 )
 from suppliers.queries import authorisation_state, invitation_state
+from yipin import fields
 from yipin.accounts.schemas import UserSchema
 from yipin.contact import PhoneNumber
 from yipin.fields import ComputedEnum, ComputedStr, labelled_enum
@@ -33,13 +34,13 @@ class SupplierSchema(Schema):
     kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS)
     is_leading_enterprise = fields.Bool()
     uscc = fields.Str()
-    legal_representative = fields.Str()
-    contact_name = fields.Str()
-    contact_phone = fields.Str()
-    contact_email = fields.Str(allow_none=True)
+    legal_representative = fields.Personal(allow_none=True)
+    contact_name = fields.Personal(allow_none=True)
+    contact_phone = fields.Personal(allow_none=True)
+    contact_email = fields.Personal(allow_none=True)
     region_code = fields.Str()
     region_name = ComputedStr(lambda s: s.region.full_name if s.region else None, allow_none=True)
-    address_detail = fields.Str()
+    address_detail = fields.Personal(allow_none=True)
     registered_on = fields.Date()
     introduction = fields.Str()
     main_categories = fields.List(fields.Nested(CategoryRefSchema))
@@ -135,7 +136,7 @@ class StatusChangeSchema(Schema):
     reason = fields.Str(allow_none=True)
     at = fields.DateTime()
     actor_id = fields.Int(allow_none=True)
-    actor_name = fields.Str(allow_none=True)
+    actor_name = fields.Personal(allow_none=True)
     actor_role = fields.Str(allow_none=True)
 
 

@@ -10,10 +10,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from catalog.models import PRODUCT_STATUS_LABELS, Category, CertificationKind
 from catalog.rules import has_valid_food_licence
@@ -40,6 +39,7 @@ from suppliers.models import (
     SupplierStatus,
 )
 from yipin import clock
+from yipin.accounts import sessions
 from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
@@ -82,12 +82,6 @@ def _fail(form: Any, exc: DomainError) -> None:
     form_error(form, exc)
 
 
-def _log_in(user: User) -> None:
-    """A new account starts a new session (the one before belonged to nobody)."""
-    session.clear()
-    login_user(user)
-
-
 def _invitation_gone(exc: DomainError) -> Any:
     return render_template("suppliers/join.html", invalid=exc.text(), form=None), exc.status
 
@@ -116,6 +110,7 @@ def apply() -> Any:
             )
             owner = actions.owner_of(db.session, supplier.id)
             assert owner is not None  # apply() made the owner's account
+            sessions.log_in(owner)  # a server-side session, committed with the application
             return owner
 
         response = run_action(
@@ -123,7 +118,6 @@ def apply() -> Any:
             done=_("Your application has been received. We will verify it shortly."),
             to=url_for(".home"),
             form=form,
-            after_commit=_log_in,
         )
         if response is not None:
             return response
@@ -401,19 +395,24 @@ def join(code: str) -> Any:
         display_name=invitation.display_name, login=invitation.phone or invitation.email
     )
     if form.validate_on_submit():
-        response = run_action(
-            lambda: actions.accept_invitation(
+
+        def accept_and_log_in() -> User:
+            user = actions.accept_invitation(
                 db.session,
                 code,
                 login=form.login.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
-            ),
+            )
+            sessions.log_in(user)  # a server-side session, committed with the acceptance
+            return user
+
+        response = run_action(
+            accept_and_log_in,
             done=_("Welcome to %(supplier)s!", supplier=invitation.supplier.name),
             to=url_for(".home"),
             form=form,
             refused=lambda exc: _invitation_gone(exc) if exc.status == 410 else None,
-            after_commit=_log_in,
         )
         if response is not None:
             return response

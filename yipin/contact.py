@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 
+from yipin import fields
 from yipin.errors import DomainError
 from yipin.i18n import _l
 

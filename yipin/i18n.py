@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,8 +20,11 @@ __all__ = ["_", "_l", "add_translations", "bilingual", "compile_translations", "
 
 
 def select_locale() -> str:
-    """``?lang=`` (remembered in the session), then the user's choice, then zh_CN."""
+    """``?lang=`` (remembered in the session), then the user's choice, then zh_CN (also in a
+    job or command, which has no request)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

@@ -14,10 +14,11 @@ from flask import Response, abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog import importer
 from catalog.models import IMPORT_STATUS_LABELS, ImportJob, ImportStatus
+from yipin import exports, fields
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
@@ -25,7 +26,6 @@ from yipin.fields import labelled_enum
 from yipin.i18n import current_language
 
 blp = Blueprint("imports_api", __name__, description="Bulk import of products and stock")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportErrorSchema(Schema):
@@ -141,17 +141,6 @@ class ImportById(MethodView):
         return _WithErrorPage(_job(job_id), args["errors_offset"], args["errors_limit"])
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
 @blp.route("/imports/<int:job_id>/errors.csv")
 class ImportErrorsCsv(MethodView):
     @blp.doc(responses={"200": {"description": "CSV (UTF-8 with BOM)"}})
@@ -159,7 +148,7 @@ class ImportErrorsCsv(MethodView):
     def get(self, job_id: int) -> Response:
         """The error report as CSV (opens in Excel with Chinese intact)."""
         job = _job(job_id)
-        return _download(importer.errors_csv(job), "text/csv", f"import-{job.id}-errors.csv")
+        return exports.download(importer.errors_csv(job), f"import-{job.id}-errors.csv")
 
 
 @blp.route("/imports/<int:job_id>/errors.xlsx")
@@ -169,7 +158,7 @@ class ImportErrorsXlsx(MethodView):
     def get(self, job_id: int) -> Response:
         """The error report as an Excel workbook."""
         job = _job(job_id)
-        return _download(importer.errors_xlsx(job), XLSX, f"import-{job.id}-errors.xlsx")
+        return exports.download(importer.errors_xlsx(job), f"import-{job.id}-errors.xlsx")
 
 
 @blp.route("/imports/template.<any(csv, xlsx):fmt>")
@@ -179,5 +168,5 @@ class ImportTemplate(MethodView):
     def get(self, fmt: str) -> Response:
         """The import template (header row + example rows starting with #, never imported)."""
         if fmt == "csv":
-            return _download(importer.template_csv(), "text/csv", "yipin-import-template.csv")
-        return _download(importer.template_xlsx(), XLSX, "yipin-import-template.xlsx")
+            return exports.download(importer.template_csv(), "yipin-import-template.csv")
+        return exports.download(importer.template_xlsx(), "yipin-import-template.xlsx")

@@ -6,11 +6,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
-    DateField,
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,6 +22,7 @@ from catalog.models import (
     CertificationKind,
 )
 from catalog.trace.batches import MAX_QUANTITY
+from yipin.fields import DateField, IntegerField
 from yipin.i18n import _l
 
 

@@ -26,6 +26,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.fields import arg_id, arg_page
 from yipin.forms import form_error
 from yipin.i18n import _, _l
 from yipin.pagination import paginate
@@ -56,7 +57,7 @@ def batches_list() -> Any:
     page = paginate(
         db.session,
         stmt,
-        request.args.get("page", 1, type=int),
+        arg_page(),
         PER_PAGE,
         [joinedload(Batch.variant).joinedload(Variant.product)],
     )
@@ -73,7 +74,7 @@ def new_batch() -> Any:
     form = BatchForm()
     form.variant_id.choices = _variant_choices(user.supplier_id)
     if request.method == "GET":
-        form.variant_id.data = request.args.get("variant_id", type=int)
+        form.variant_id.data = arg_id("variant_id")
         for row in form.inspections:
             row.inspected_on.data = clock.today_local()
     status = 200
@@ -223,7 +224,7 @@ def certifications_list() -> Any:
         "catalog/trace/portal_certifications.html",
         rows=[(c, c.state_on(today)) for c in rows],
         today=today,
-        highlight=request.args.get("cert", type=int),
+        highlight=arg_id("cert"),
         empty_form=EmptyForm(),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import (
     BATCH_STATUS_LABELS,
@@ -30,7 +30,7 @@ from catalog.trace.batches import MAX_QUANTITY
 from catalog.trace.views import certificate_pdf_url, qr_svg_url, trace_url
 from orders import queries as orders_queries
 from suppliers.models import SUPPLIER_KIND_LABELS, SupplierKind
-from yipin import clock
+from yipin import clock, fields
 from yipin.db import db
 from yipin.fields import ComputedEnum, ComputedInt, ComputedNested, ComputedStr, labelled_enum
 from yipin.media import images

@@ -45,10 +45,10 @@ def test_expired_certificate_is_not_shown_as_valid_on_either_side_of_valid_to(
     )
     batch = make_batch(world)
     db.session.commit()
-    login_as(world.owner)
 
-    # the last valid day, late in the evening in China
+    # the last valid day, late in the evening in China (a login lasts 14 days: log in then)
     freeze_local(VALID_TO, 23, 30)
+    login_as(world.owner)
     assert cert.state_on(VALID_TO) == CertificationState.VALID
     assert queries.valid_certifications(db.session, world.supplier.id) == [cert]
     page = client.get(f"/t/{batch.code}").get_data(as_text=True)

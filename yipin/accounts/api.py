@@ -83,9 +83,10 @@ class Me(MethodView):
 @blp.route("/users")
 class Users(MethodView):
     @blp.response(200, UserSchema(many=True))
-    @role_required(Role.OPERATOR, Role.SUPPLIER, Role.BUREAU)
+    @role_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self) -> list[User]:
-        """Accounts: all (operators), own supplier's staff (suppliers), own region's (bureau)."""
+        """Accounts: all (operators), own supplier's staff (suppliers). Bureau accounts read
+        statistics, not people: 403."""
         user = actor()
         stmt = sa.select(User).order_by(User.id)
         if user.role != Role.OPERATOR:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from yipin import fields
 from yipin.accounts.models import Role, SupplierRole
 
 

@@ -7,8 +7,9 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from yipin import fields
 from yipin.db import db
 from yipin.errors import NotFound
 from yipin.regions import queries
