@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
+from marshmallow import Schema
 
 from bureau import queries
+from yipin import fields
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor
 from yipin.api import Blueprint

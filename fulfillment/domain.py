@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from fulfillment import api, models, portal
+from fulfillment import api, models, portal, seed
 from yipin.platform import Domain
 
 domain = Domain(
@@ -11,4 +11,5 @@ domain = Domain(
     models=[models],
     blueprints=[portal.bp],
     api=[(api.blp, "/api/v1")],
+    seed_demo=seed.seed,  # warehouses of every kind and the opening stock
 )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import StorageClass
 from fulfillment.actions import MAX_UNITS
 from fulfillment.models import StockMovementKind, WarehouseKind
+from yipin import fields
 from yipin.api import NOT_BLANK, Pattern
+from yipin.contact import PhoneNumber
 
 CODE = r"^ *[A-Za-z0-9][A-Za-z0-9_-]{1,29} *$"  # stored upper case
-PHONE = r"^ *(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})? *$"  # mobile, or landline with area code
 REGION = r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$"  # a county, township or village
 
 
@@ -25,8 +26,8 @@ class WarehouseSchema(Schema):
     cold_capability = fields.Enum(StorageClass, by_value=True)
     supplier_id = fields.Int(allow_none=True)
     platform_run = fields.Bool(attribute="is_platform_run")
-    contact_name = fields.Str()
-    contact_phone = fields.Str()
+    contact_name = fields.Personal(allow_none=True)
+    contact_phone = fields.Personal(allow_none=True)
     is_active = fields.Bool()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -58,7 +59,7 @@ class WarehouseCreateSchema(Schema):
     cold_capability = fields.Enum(StorageClass, by_value=True, load_default=StorageClass.AMBIENT)
     address_detail = fields.Str(load_default="", validate=validate.Length(max=200))
     contact_name = fields.Str(load_default="", validate=validate.Length(max=60))
-    contact_phone = fields.Str(load_default="", validate=Pattern(PHONE))
+    contact_phone = PhoneNumber(load_default="")
     supplier_id = fields.Int(
         load_default=None,
         allow_none=True,
@@ -74,7 +75,7 @@ class WarehouseUpdateSchema(Schema):
     cold_capability = fields.Enum(StorageClass, by_value=True)
     address_detail = fields.Str(validate=validate.Length(max=200))
     contact_name = fields.Str(validate=validate.Length(max=60))
-    contact_phone = fields.Str(validate=Pattern(PHONE))
+    contact_phone = PhoneNumber()
     supplier_id = fields.Int(allow_none=True)
     is_active = fields.Bool(metadata={"description": "false closes the warehouse."})
 
@@ -138,7 +139,3 @@ class StockMovementSchema(Schema):
     reason = fields.Str()
     actor_id = fields.Int(allow_none=True)
     at = fields.DateTime()
-
-
-class StockWithMovementSchema(StockSchema):
-    movement = fields.Nested(StockMovementSchema, allow_none=True)

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from orders import models
+from orders import models, seed
 from orders.payments import stripe_gateway
 from yipin.platform import Domain
 
@@ -11,4 +11,5 @@ domain = Domain(
     root=Path(__file__).parent,
     models=[models],
     health={"payments": stripe_gateway.ping},
+    seed_demo=seed.seed,  # paid orders that record their batches
 )

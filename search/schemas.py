@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import CertificationKind, StorageClass
 from search import text
 from search.request import MAX_PAGE, PRICE_BANDS, SORTS
+from yipin import fields
 from yipin.api import Pattern
 from yipin.media import images as image_store
 

@@ -48,8 +48,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest.pagination import PaginationMetadataSchema, PaginationParameters
 from flask_smorest.utils import load_info_from_docstring, unpack_tuple_response
-from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
+
+from yipin import fields
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -195,11 +196,12 @@ class Pattern(ma.validate.Regexp):
 # ----------------------------------------------------------------------------- parser
 
 
-class Parser(FlaskParser):
-    """webargs' Flask parser plus ``multipart``: the form fields and files of one body."""
+class Parser(fields.Parser):
+    """The core's strict parser (``yipin.fields.Parser``) plus ``multipart``: the form fields
+    and files of one body."""
 
     DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict[str, Any]] = {
-        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        **fields.Parser.DEFAULT_UNKNOWN_BY_LOCATION,
         "multipart": None,  # the schema's own (RAISE): a part the document does not name is refused
     }
 

@@ -45,7 +45,11 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": [5, 30, 120, 600, 1800, 3600, 7200, 14400],
     "OUTBOX_STALE_AFTER_SECONDS": 900,
-    "LOGIN_FAILURES_PER_MINUTE": 5,
+    "LOGIN_FAILURES_PER_MINUTE": 5,  # per account (however its login is spelled)
+    "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": 20,
+    "SIGNUPS_PER_HOUR": 10,  # per address
+    "SESSION_LIFETIME_DAYS": 14,  # a login without "keep me logged in" ends by then
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),  # "keep me logged in"
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": {"zh_CN": "中文", "en": "English"},
@@ -58,7 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook (see security.py)
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
-    "IMAGE_MAX_PIXELS": 40_000_000,
+    "IMAGE_MAX_PIXELS": 64_000_000,  # in the header (a 50-megapixel phone photo passes)
+    "IMAGE_MAX_DECODE_PIXELS": 16_000_000,  # decoded, per image (a JPEG at its built-in scale)
+    "IMAGE_DECODE_BUDGET_PIXELS": 48_000_000,  # decoded, per request, over all its images
+    "IMAGE_KEEP_SIDE": 2560,  # the stored original's long side at most
     "IMPORT_MAX_BYTES": 10 * 1024 * 1024,  # bulk import files (CSV / XLSX)
     "IMPORT_MAX_ROWS": 50_000,
     "IMPORT_COMMIT_EVERY": 200,  # rows per commit: progress shows, a crash resumes there
@@ -148,7 +155,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     secure = production if secure is None else bool(secure)
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # limits count where every web process sees them: Redis, else the database (never memory)
+    from yipin import ratelimit
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", ratelimit.storage_uri(app.config))
 
 
 def platform_region() -> str:

@@ -17,8 +17,7 @@ import sqlalchemy as sa
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
-from catalog import queries
-from catalog.actions import products as actions
+from catalog import actions, queries
 from catalog.models import Category, ListingReview, Product, ProductImage, Variant
 from catalog.schemas import (
     ImagePatchSchema,

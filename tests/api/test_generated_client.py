@@ -191,7 +191,7 @@ def test_a_supplier_walks_the_listing_flow_with_a_generated_client(world, live_s
         ),
     )
     assert not isinstance(batch, Error), batch
-    assert batch.code and batch.certificate["product_name"] == product.name
+    assert batch.code and batch.certificate.product_name == product.name
 
     picture = op("catalog", "post_product_images").sync(
         product.id,
@@ -219,7 +219,7 @@ def test_a_supplier_walks_the_listing_flow_with_a_generated_client(world, live_s
     traced = op("catalog", "get_trace").sync(batch.code, client=generated.Client(base_url=base))
     assert isinstance(traced, Trace), traced
     assert traced.code == batch.code and traced.recalled is False
-    assert traced.product["name"] == product.name
+    assert traced.product.name == product.name
     assert traced.base_name == "长宁镇脐橙基地 3 号地块"
 
     missing = op("catalog", "get_trace").sync("NOSUCHCODE", client=generated.Client(base_url=base))

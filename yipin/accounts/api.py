@@ -116,14 +116,14 @@ class Me(MethodView):
 @blp.route("/users")
 class Users(MethodView):
     @blp.response(200, UserSchema(many=True))
-    @blp.login_required(Role.OPERATOR, Role.SUPPLIER, Role.BUREAU)
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER)
     def get(self) -> list[User]:
         """Accounts · 账号列表
 
-        Operators see every account; supplier staff their supplier's staff; bureau staff the
-        staff of suppliers in their region.
+        Operators see every account; supplier staff their supplier's staff. Bureau staff read
+        statistics, not people: 403.
 
-        平台运营可见全部账号；供应商员工可见本供应商员工；商务局可见辖区内供应商的员工。"""
+        平台运营可见全部账号；供应商员工可见本供应商员工。商务局账号只读统计数据，不读个人信息：403。"""
         user = actor()
         stmt = sa.select(User).order_by(User.id)
         if user.role != Role.OPERATOR:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
-from yipin.accounts.actions import EMAIL_OR_BLANK, LOGIN_PATTERN, PHONE_OR_BLANK
+from yipin import fields
 from yipin.accounts.models import Role, SupplierRole
 from yipin.api import Pattern
+from yipin.contact import EMAIL_OR_BLANK, LOGIN_PATTERN, MOBILE_OR_BLANK
 
 # what ``actions.check_password_strength`` asks: 8 to 128 characters, letters and digits
 PASSWORD_PATTERN = r"^(?=[^\x00]*[A-Za-z])(?=[^\x00]*[0-9])[^\x00]{8,128}$"
 
-__all__ = ["EMAIL_OR_BLANK", "LOGIN_PATTERN", "PASSWORD_PATTERN", "PHONE_OR_BLANK"]
+__all__ = ["EMAIL_OR_BLANK", "LOGIN_PATTERN", "MOBILE_OR_BLANK", "PASSWORD_PATTERN"]
 
 
 class UserSchema(Schema):

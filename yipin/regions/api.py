@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
+from yipin import fields
 from yipin.api import Blueprint, Pattern
 from yipin.db import db
 from yipin.errors import NotFound
