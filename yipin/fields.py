@@ -9,7 +9,8 @@ Whatever a client sends, a bad value is answered with 404 / 422 / 400, never a 5
   ``from marshmallow import fields``: the same names, with these differences:
   ``Int`` / ``Integer`` take JSON integers only (no ``1.5``, ``1.0``, ``"12"``, ``true``,
   ``1e308``), between −2^31 and 2^31 − 1 (the columns' range); in a query string, a form or
-  a path a plain string of digits is read as the number (those carry only text). ``Id`` is an ``Int`` from 1.
+  a path a plain string of digits is read as the number (those carry only text). ``Id`` is an
+  ``Int`` from 1.
   ``Bool`` / ``Boolean`` take JSON ``true`` and ``false`` only.
   ``Str`` / ``String`` refuse NUL characters and lone surrogates. ``Date`` and ``DateTime``
   refuse days outside ``DATE_MIN`` … ``DATE_MAX`` (a harvest on 0001-01-01 is a typo).
