@@ -2,7 +2,7 @@
 
 import importlib
 
-TASK_MODULES = ["catalog.tasks", "suppliers.tasks", "fulfillment.tasks"]
+TASK_MODULES = ["catalog.tasks", "suppliers.tasks", "fulfillment.tasks", "orders.tasks"]
 
 
 def load_all() -> None:

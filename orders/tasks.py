@@ -1,0 +1,93 @@
+"""Jobs (outbox handlers) of the order side.
+
+Topics this package publishes (subscribers listed where they live):
+
+| topic | payload | when | handled by |
+| --- | --- | --- | --- |
+| ``order.payment_due`` | ``order_id`` | delayed until the payment time runs out | here: cancel if unpaid |
+| ``order.paid`` | ``order_id`` | paid (online, bank transfer, all COD collected) | here: fan out, notify |
+| ``order.confirmed`` | ``order_id`` | cash on delivery chosen: ships before it is paid | here: fan out |
+| ``suborder.awaiting_routing`` | ``sub_order_id`` | a parcel may be routed | ``fulfillment.tasks`` |
+| ``suborder.cancelled`` | ``sub_order_id`` | cancelled before shipment | ``fulfillment.tasks`` |
+| ``payment.refund`` | ``refund_id`` | a Stripe refund to send | here (``flows.send_refund``) |
+| ``payment.cancel_intent`` | ``payment_id`` | a voided Stripe intent | here |
+
+Handlers are idempotent: an entry may run twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from orders.models import Order, SubOrder
+from orders.status import OrderStatus
+from yipin import outbox
+from yipin.db import db
+from yipin.notifications import notify_supplier, notify_user
+
+
+@outbox.handler("order.payment_due")
+def expire_unpaid(payload: dict[str, Any]) -> None:
+    from orders.expiry import expire_order
+
+    expire_order(db.session, int(payload["order_id"]))
+
+
+def _fan_out(order_id: int, paid: bool) -> None:
+    order = db.session.get(Order, order_id)
+    if order is None:
+        return
+    subs = list(
+        db.session.scalars(
+            sa.select(SubOrder).where(
+                SubOrder.order_id == order.id, SubOrder.status == OrderStatus.AWAITING_ROUTING
+            )
+        )
+    )
+    for sub in subs:
+        outbox.emit(
+            db.session,
+            "suborder.awaiting_routing",
+            {"sub_order_id": sub.id},
+            once_per_transaction=True,
+        )
+        notify_supplier(
+            db.session,
+            sub.supplier_id,
+            "order.new",
+            f"新订单待发货 {sub.number}" if paid else f"货到付款订单待发货 {sub.number}",
+            link=f"/supplier/orders/{sub.id}",
+        )
+    notify_user(
+        db.session,
+        order.consumer_id,
+        "order.paid" if paid else "order.confirmed",
+        f"订单 {order.number} 已付款" if paid else f"订单 {order.number} 已确认（货到付款）",
+        link=f"/orders/{order.number}",
+    )
+
+
+@outbox.handler("order.paid")
+def order_paid(payload: dict[str, Any]) -> None:
+    _fan_out(int(payload["order_id"]), paid=True)
+
+
+@outbox.handler("order.confirmed")
+def order_confirmed(payload: dict[str, Any]) -> None:
+    _fan_out(int(payload["order_id"]), paid=False)
+
+
+@outbox.handler("payment.refund")
+def send_refund(payload: dict[str, Any]) -> None:
+    from orders.payments.flows import send_refund as send
+
+    send(int(payload["refund_id"]))
+
+
+@outbox.handler("payment.cancel_intent")
+def cancel_intent(payload: dict[str, Any]) -> None:
+    from orders.payments.flows import cancel_intent as cancel
+
+    cancel(int(payload["payment_id"]))
