@@ -1,16 +1,10 @@
 """Jobs (outbox handlers) of the order side.
 
-Topics this package publishes (subscribers listed where they live):
-
-| topic | payload | when | handled by |
-| --- | --- | --- | --- |
-| ``order.payment_due`` | ``order_id`` | delayed until the payment time runs out | here: cancel if unpaid |
-| ``order.paid`` | ``order_id`` | paid (online, bank transfer, all COD collected) | here: fan out, notify |
-| ``order.confirmed`` | ``order_id`` | cash on delivery chosen: ships before it is paid | here: fan out |
-| ``suborder.awaiting_routing`` | ``sub_order_id`` | a parcel may be routed | ``fulfillment.tasks`` |
-| ``suborder.cancelled`` | ``sub_order_id`` | cancelled before shipment | ``fulfillment.tasks`` |
-| ``payment.refund`` | ``refund_id`` | a Stripe refund to send | here (``flows.send_refund``) |
-| ``payment.cancel_intent`` | ``payment_id`` | a voided Stripe intent | here |
+Topics (payloads carry ids; the full table with subscribers is in orders/README.md):
+``order.payment_due`` (delayed: cancel if still unpaid), ``order.paid`` and ``order.confirmed``
+(cash on delivery) fan out ``suborder.awaiting_routing`` per parcel for routing and tell the
+suppliers, ``payment.refund`` sends a Stripe refund, ``payment.cancel_intent`` voids an intent.
+``suborder.awaiting_routing`` and ``suborder.cancelled`` are handled by ``fulfillment.tasks``.
 
 Handlers are idempotent: an entry may run twice.
 """
