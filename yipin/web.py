@@ -30,6 +30,7 @@ HTML_BLUEPRINTS = [
     "catalog.trace",
     "catalog.media",
     "fulfillment.portal",
+    "orders.web",
     "yipin.health",
 ]
 API_BLUEPRINTS = [
@@ -42,6 +43,12 @@ API_BLUEPRINTS = [
     ("catalog.api.trace", "/api/v1"),
     ("catalog.api.imports", "/api/v1"),
     ("fulfillment.api", "/api/v1"),
+    ("orders.api.cart", "/api/v1"),
+    ("orders.api.orders", "/api/v1"),
+    ("orders.api.payments", "/api/v1"),
+    ("orders.api.sub_orders", "/api/v1"),
+    ("orders.api.addresses", "/api/v1"),
+    ("orders.api.admin", "/api/v1"),
 ]
 
 

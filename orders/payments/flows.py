@@ -48,7 +48,8 @@ def create_intent(payment_id: int) -> Payment:
         },
         "idempotency_key": payment.stripe_idempotency_key,
     }
-    commit()
+    if db.session().in_transaction():
+        commit()  # nothing held while Stripe answers
     try:
         intent = stripe_gateway.create_intent(**request)
     except GatewayError as exc:
