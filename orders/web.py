@@ -4,11 +4,12 @@ its cookie), merging a guest cart at login, and placing an order as one unit of 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Blueprint, Flask, g, request
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from orders import carts
 from orders.checkout import CheckoutRequest, Placed, find_placed, place_order
@@ -70,6 +71,13 @@ def place(user: User, cart: Cart, checkout: CheckoutRequest) -> Placed:
             placed = place_order(db.session, user, cart, checkout)
             commit()
             break
+        except OperationalError as exc:
+            # SQLite (embedded) refuses a writer that would deadlock: run the unit again
+            db.session.rollback()
+            if "locked" not in str(exc) or attempt == 2:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+            cart = db.session.get(Cart, cart.id) or cart
         except IntegrityError:
             # the same idempotency key placed concurrently (a double click), or a number clash
             db.session.rollback()
