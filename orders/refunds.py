@@ -102,6 +102,25 @@ def allocate(sub: SubOrder, amount_fen: int) -> tuple[list[LineRefund], int]:
     return [LineRefund(lid, amt) for lid, amt in shares.items() if amt > 0], shipping
 
 
+def everything_left(sub: SubOrder) -> tuple[list[LineRefund], int]:
+    """What is left of each line, units and money, and of shipping (a cancellation: the goods
+    were never sold)."""
+    pending = _line_pending(sub)
+    lines = []
+    for line in sub.lines:
+        amount, units = pending.get(line.id, (0, 0))
+        lines.append(
+            LineRefund(
+                line.id,
+                line.total_fen - line.refunded_fen - amount,
+                line.quantity - line.returned_quantity - units,
+            )
+        )
+    return [x for x in lines if x.amount_fen or x.quantity], sub.shipping_fen - _shipping_refunded(
+        sub
+    )
+
+
 def _sub_order(session: Session, sub_order_id: int) -> SubOrder:
     sub = session.scalars(
         sa.select(SubOrder)
@@ -150,6 +169,16 @@ def refund_sub_order(
     if payment is None:
         raise AfterSalesInvalid(_l("Nothing was paid for this parcel yet."), field="sub_order_id")
     left = refundable_fen(sub)
+    if (
+        lines is None
+        and amount_fen is None
+        and kind
+        in (
+            RefundKind.CANCELLATION,
+            RefundKind.LATE_PAYMENT,
+        )
+    ):
+        lines, shipping_fen = everything_left(sub)
     if lines is None:
         if amount_fen is None:
             amount_fen = left
