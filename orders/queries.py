@@ -291,3 +291,22 @@ def ledger_stmt(user: User, **filters: Any) -> sa.Select[Any]:
     if filters.get("after_id") is not None:
         stmt = stmt.where(SalesLedgerEntry.id > filters["after_id"])
     return stmt
+
+
+def declared_state_owned_stmt() -> sa.Select[Any]:
+    """Organisations that declared 国有企业 at checkout but are not on the list (for operators
+    to check and add): code, title, orders, last order."""
+    from orders.models import BuyerTypeBasis
+
+    return (
+        sa.select(
+            Order.invoice_uscc,
+            sa.func.max(Order.invoice_title),
+            sa.func.count(Order.id),
+            sa.func.max(Order.placed_at),
+        )
+        .where(Order.buyer_type_basis == BuyerTypeBasis.DECLARATION)
+        .group_by(Order.invoice_uscc)
+        .order_by(sa.func.count(Order.id).desc())
+        .limit(100)
+    )

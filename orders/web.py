@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from orders import carts
 from orders.checkout import CheckoutRequest, Placed, find_placed, place_order
 from orders.errors import PaymentProviderDown
+from orders.labels import label
 from orders.models import Cart, Order, PaymentProvider, PaymentStatus
 from orders.payments import flows
 from yipin.accounts.models import Role, User
@@ -106,6 +107,9 @@ def open_intent(order: Order) -> None:
 # ----------------------------------------------------------------------------- hooks
 
 bp = Blueprint("orders_cart_hooks", __name__)
+
+
+bp.add_app_template_global(label, "order_label")
 
 
 @bp.before_app_request

@@ -31,6 +31,9 @@ HTML_BLUEPRINTS = [
     "catalog.media",
     "fulfillment.portal",
     "orders.web",
+    "orders.views",
+    "orders.portal",
+    "console.orders",
     "yipin.health",
 ]
 API_BLUEPRINTS = [

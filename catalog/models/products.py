@@ -134,7 +134,7 @@ class ImagePurpose(StrEnum):
     LICENCE = "licence"  # 营业执照 / 食品生产许可证
     CERTIFICATE = "certificate"
     BRAND = "brand"
-    CLAIM = "claim"  # a buyer's photo of bad fruit (坏果包赔): private to buyer, supplier, operators
+    CLAIM = "claim"  # a buyer's photo of bad fruit (坏果包赔): buyer, supplier, operators only
 
 
 class Image(Base):
