@@ -23,16 +23,22 @@ SKIP = {("POST", "/api/v1/auth/tokens")}  # its rate limit would turn later exam
 
 @pytest.fixture
 def tokens(app, client, reference):
-    """Bearer tokens of an operator and of a supplier owner with a little catalog."""
+    """Bearer tokens of an operator, of a supplier owner with a little catalog, and of a
+    consumer with something in the cart (checkout, orders, payments)."""
     operator = factories.operator()
     owner = factories.supplier_staff(owner=True)
     factories.authorise(owner.supplier)
     factories.BatchFactory(
         variant=factories.VariantFactory(product=factories.ProductFactory(supplier=owner.supplier))
     )
+    consumer = factories.consumer()
+    from tests.orders.world import build_shop, fill_cart
+
+    shop = build_shop()
+    fill_cart(consumer, [(shop.orange, 1), (shop.pork, 1)])
     db.session.commit()
     out = {}
-    for name, user in (("operator", operator), ("supplier", owner)):
+    for name, user in (("operator", operator), ("supplier", owner), ("consumer", consumer)):
         response = client.post(
             "/api/v1/auth/tokens", json={"login": user.login, "password": PASSWORD}
         )
@@ -40,7 +46,7 @@ def tokens(app, client, reference):
     return out
 
 
-@pytest.mark.parametrize("who", ["operator", "supplier"])
+@pytest.mark.parametrize("who", ["operator", "supplier", "consumer"])
 def test_no_api_request_produces_a_server_error(app, tokens, who):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     failures = []

@@ -15,7 +15,7 @@ from fulfillment.shipping import load_rate_card
 from orders import carts
 from orders.after_sales import load_rules
 from orders.checkout import CheckoutRequest, Destination, place_order
-from orders.models import Address, Order, PaymentMethod
+from orders.models import Address, CartLine, Order, PaymentMethod, RefundKind
 from suppliers.models import Supplier
 from tests import factories as f
 from yipin.accounts.models import User
@@ -210,3 +210,108 @@ def _address_of(user: User, shop: Shop) -> int:
 
 def pickup_point() -> PickupPoint:
     return db.session.scalars(sa.select(PickupPoint)).first()  # type: ignore[return-value]
+
+
+def orders_of(supplier: Supplier, variant: Variant) -> dict[str, Any]:
+    """One of every order record that carries an id in a URL, for ``supplier``'s ``variant``
+    (the isolation tests try to reach them as another supplier): a delivered and paid parcel
+    with a refund, a return, a 坏果包赔 claim with a photo; the buyer's address and cart line;
+    a rate and a 国有企业 entry."""
+    import io
+
+    from PIL import Image as PILImage
+
+    from catalog.images import store_upload
+    from catalog.models import ImagePurpose
+    from fulfillment.models import ShippingRate
+    from orders import after_sales, lifecycle
+    from orders.buyers import add_state_owned
+    from orders.models import ReturnReason
+    from orders.payments.service import confirm_bank_transfer
+    from orders.refunds import refund_sub_order
+    from suppliers import uscc
+
+    load_order_reference()
+    operator = f.operator()
+    buyer = f.consumer(display_name="B 的买家")
+    address = Address(
+        user_id=buyer.id,
+        recipient_name="张三",
+        phone="13922223333",
+        region_code=BEIJING,
+        detail="朝阳门外大街 1 号",
+    )
+    db.session.add(address)
+    warehouse = f.WarehouseFactory(supplier_id=supplier.id)
+    f.StockFactory(warehouse=warehouse, variant=variant, on_hand=50)
+    db.session.flush()
+    cart = fill_cart(buyer, [(variant, 3)])
+    order = place_order(
+        db.session,
+        buyer,
+        cart,
+        CheckoutRequest(
+            destination=Destination(address_id=address.id),
+            payment_method=PaymentMethod.BANK_TRANSFER,
+        ),
+    ).order
+    payment = order.payments[0]
+    confirm_bank_transfer(db.session, operator, payment.id, "B-REF-0001", order.total_fen)
+    sub = order.sub_orders[0]
+    batch = f.BatchFactory(variant=variant)
+    lifecycle.mark_shipped(
+        db.session,
+        operator,
+        sub.id,
+        carrier_name="邮政",
+        waybill_number="YZ0000000001",
+        batches={sub.lines[0].id: batch.id},
+    )
+    lifecycle.mark_delivered(db.session, operator, sub.id)
+    picture = io.BytesIO()
+    PILImage.new("RGB", (64, 64), (90, 60, 20)).save(picture, "JPEG")
+    picture.seek(0)
+    photo = store_upload(
+        db.session,
+        picture,
+        purpose=ImagePurpose.CLAIM,
+        supplier_id=supplier.id,
+        uploaded_by_id=buyer.id,
+    )
+    request_ = after_sales.request_return(
+        db.session, buyer, sub.id, ReturnReason.QUALITY, [(sub.lines[0].id, 1)], "有破损"
+    )
+    claim = None
+    rules = after_sales.rules_for(db.session, sub.lines)
+    if rules[sub.lines[0].id].claim_hours:
+        claim = after_sales.file_claim(
+            db.session,
+            buyer,
+            sub.id,
+            sub.lines[0].id,
+            bad_units=1,
+            requested_fen=100,
+            description="烂果",
+            image_ids=[photo.id],
+        )
+    refund = refund_sub_order(
+        db.session, operator, sub.id, kind=RefundKind.PARTIAL, reason="补差", amount_fen=100
+    )
+    fill_cart(buyer, [(variant, 1)])
+    soe = add_state_owned(db.session, operator, uscc.make("91360700MA35XY12Q"), "某国有企业")
+    db.session.flush()
+    return {
+        "order_id": order.id,
+        "number": order.number,
+        "payment_id": payment.id,
+        "sub_order_id": sub.id,
+        "refund_id": refund.id,
+        "return_id": request_.id,
+        "claim_id": claim.id if claim else 1,
+        "address_id": address.id,
+        "line_id": db.session.scalars(sa.select(CartLine.id)).first(),
+        "rate_id": db.session.scalars(sa.select(ShippingRate.id)).first(),
+        "soe_id": soe.id,
+        "rendition": "thumb",
+        "claim_image_id": photo.id,
+    }
