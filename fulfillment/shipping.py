@@ -243,3 +243,66 @@ def load_rate_card(session: Session) -> int:
             added += 1
     session.flush()
     return added
+
+
+# ----------------------------------------------------------------------------- pickup points
+
+
+class InvalidPickupPoint(DomainError):
+    code = "invalid_pickup_point"
+    message = _l("The pickup point details are not valid.")
+
+
+def add_pickup_point(
+    session: Session,
+    actor: User,
+    *,
+    code: str,
+    name: str,
+    kind: Any,
+    region_code: str,
+    serves_region_code: str | None = None,
+    address_detail: str = "",
+    opening_hours: str = "",
+    contact_phone: str = "",
+    cold_capability: StorageClass = StorageClass.AMBIENT,
+    warehouse_id: int | None = None,
+) -> PickupPoint:
+    """An operator opens a pickup point (a village station, a township point, a locker) that
+    serves ``serves_region_code`` and everything under it (by default where it stands)."""
+    from fulfillment.models import PickupPointKind
+    from yipin.regions.models import Region
+
+    if actor.role != Role.OPERATOR:
+        raise Forbidden()
+    code = (code or "").strip().upper()
+    if (
+        not code
+        or len(code) > 30
+        or session.scalar(sa.select(PickupPoint.id).where(PickupPoint.code == code))
+    ):
+        raise InvalidPickupPoint(field="code")
+    name = " ".join((name or "").split())
+    if not 2 <= len(name) <= 120:
+        raise InvalidPickupPoint(field="name")
+    region = session.get(Region, region_code or "")
+    serves = session.get(Region, serves_region_code or region_code or "")
+    if region is None or serves is None or len(serves.code) < 6:
+        raise InvalidPickupPoint(field="region_code")
+    if not region.code.startswith(serves.code):
+        raise InvalidPickupPoint(field="serves_region_code")
+    point = PickupPoint(
+        code=code,
+        name=name,
+        kind=PickupPointKind(kind),
+        region_code=region.code,
+        serves_region_code=serves.code,
+        address_detail=(address_detail or "").strip()[:200],
+        opening_hours=(opening_hours or "").strip()[:60],
+        contact_phone=(contact_phone or "").strip()[:20],
+        cold_capability=StorageClass(cold_capability),
+        warehouse_id=warehouse_id,
+    )
+    session.add(point)
+    session.flush()
+    return point

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 from catalog.models import Category, Product, Variant
 from orders.errors import AfterSalesClosed, AfterSalesInvalid, InvalidTransition
 from orders.expiry import buyer_cancels_unpaid, release_for_cancelled_sub_order
+from orders.labels import CLAIM_STATUS_LABELS, RETURN_STATUS_LABELS
 from orders.lifecycle import log, move_sub_order, resettle
 from orders.models import (
     AfterSalesRule,
@@ -326,7 +327,7 @@ def decide_return(
 ) -> ReturnRequest:
     request = _return(session, actor, request_id)
     if request.status != ReturnStatus.REQUESTED:
-        raise InvalidTransition(status=request.status, field="return_id")
+        raise InvalidTransition(state=RETURN_STATUS_LABELS[request.status], field="return_id")
     note = _clean(note, 300)
     if not approve and len(note) < 2:
         raise AfterSalesInvalid(_l("Give the buyer a reason."), field="note")
@@ -350,7 +351,7 @@ def receive_return(session: Session, actor: User, request_id: int) -> ReturnRequ
     """The goods are back: the returned units are refunded (their share of the line)."""
     request = _return(session, actor, request_id)
     if request.status != ReturnStatus.APPROVED:
-        raise InvalidTransition(status=request.status, field="return_id")
+        raise InvalidTransition(state=RETURN_STATUS_LABELS[request.status], field="return_id")
     refunds = []
     for rl in request.lines:
         line = rl.line
@@ -474,7 +475,7 @@ def decide_claim(
         raise NotFound(field="claim_id")
     _decider(actor, claim.sub_order)
     if claim.status != ClaimStatus.OPEN:
-        raise InvalidTransition(status=claim.status, field="claim_id")
+        raise InvalidTransition(state=CLAIM_STATUS_LABELS[claim.status], field="claim_id")
     note = _clean(note, 300)
     if approve:
         amount = claim.requested_fen if amount_fen is None else amount_fen

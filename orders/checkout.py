@@ -255,10 +255,13 @@ def stripe_enabled() -> bool:
     return bool(has_app_context() and current_app.config.get("STRIPE_SECRET_KEY"))
 
 
-def payment_methods_for(parcels: list[ParcelQuote], total_fen: int) -> list[PaymentMethod]:
+def payment_methods_for(
+    parcels: list[ParcelQuote], total_fen: int, *, online: bool | None = None
+) -> list[PaymentMethod]:
     """The ways this order may be paid: online where Stripe is configured, bank transfer
     always, cash on delivery where enabled, small enough and every parcel's service allows it."""
-    methods: list[PaymentMethod] = list(ONLINE_METHODS) if stripe_enabled() else []
+    online = stripe_enabled() if online is None else online
+    methods: list[PaymentMethod] = list(ONLINE_METHODS) if online else []
     methods.append(PaymentMethod.BANK_TRANSFER)
     if (
         setting("ORDER_COD_ENABLED")
@@ -371,11 +374,20 @@ class Placed:
     created: bool  # False: the same key placed it before (a retry, a double click)
 
 
-def place_order(session: Session, user: User, cart: Cart, request: CheckoutRequest) -> Placed:
+def place_order(
+    session: Session,
+    user: User,
+    cart: Cart,
+    request: CheckoutRequest,
+    *,
+    record_online: bool = False,
+) -> Placed:
     """Turn the cart into an order awaiting payment (or confirmed, for cash on delivery).
 
     Raises ``PriceChanged`` when ``expected_total_fen`` is given and the total differs (prices or
-    shipping changed since the buyer looked), ``NotEnoughStock`` when the stock ran out."""
+    shipping changed since the buyer looked), ``NotEnoughStock`` when the stock ran out.
+    ``record_online``: an online payment made elsewhere will be recorded (the demo's history),
+    so it is allowed without Stripe configured."""
     key = (request.idempotency_key or "").strip() or None
     if key is not None and not KEY.match(key):
         raise InvalidAddress(
@@ -393,6 +405,8 @@ def place_order(session: Session, user: User, cart: Cart, request: CheckoutReque
             field="expected_total_fen",
             errors={"total_fen": [q.total_fen]},
         )
+    if record_online:
+        q.payment_methods = payment_methods_for(q.parcels, q.total_fen, online=True)
     method = request.payment_method or (
         PaymentMethod.CARD
         if PaymentMethod.CARD in q.payment_methods

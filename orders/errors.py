@@ -74,7 +74,7 @@ class OrderNotFound(NotFound):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
-    message = _l("This cannot be done while the order is %(status)s.")
+    message = _l("This cannot be done while it is %(state)s.")
 
 
 class RefundTooLarge(Conflict):

@@ -22,7 +22,7 @@ from orders.models import (
     StockReservation,
 )
 from orders.payments.service import lock_order, void_payment
-from orders.status import status_label
+from orders.status import STATUS_LABELS
 from yipin import clock, outbox
 from yipin.accounts.models import Role, User
 from yipin.errors import NotFound
@@ -47,7 +47,7 @@ def cancel_unpaid(
 ) -> None:
     """Cancel an order awaiting payment (the order row is locked by the caller)."""
     if order.status != OrderStatus.PENDING_PAYMENT:
-        raise InvalidTransition(status=status_label(order.status), field="status")
+        raise InvalidTransition(state=STATUS_LABELS[OrderStatus(order.status)], field="status")
     _release(session, order, (ReservationState.HELD,))
     for sub in order.sub_orders:
         move_sub_order(session, sub, OrderStatus.CANCELLED, actor_id=actor_id, message=reason)

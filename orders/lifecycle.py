@@ -29,7 +29,7 @@ from orders.models import (
     StockReservation,
     SubOrder,
 )
-from orders.status import Level, OrderStatus, can_move, status_label, summarise
+from orders.status import STATUS_LABELS, Level, OrderStatus, can_move, summarise
 from yipin import clock, outbox
 from yipin.accounts.models import Role, User
 from yipin.errors import Forbidden, NotFound
@@ -87,7 +87,7 @@ def move_sub_order(
     """Move a sub-order along an allowed transition (``InvalidTransition`` otherwise)."""
     source = OrderStatus(sub.status)
     if not can_move(Level.SUB_ORDER, source, target):
-        raise InvalidTransition(status=status_label(source), field="status")
+        raise InvalidTransition(state=STATUS_LABELS[source], field="status")
     sub.status = target
     stamp = SUB_TIMESTAMPS.get(target)
     if stamp:
@@ -116,7 +116,7 @@ def move_order(
     if source == target:
         return
     if not can_move(Level.ORDER, source, target):
-        raise InvalidTransition(status=status_label(source), field="status")
+        raise InvalidTransition(state=STATUS_LABELS[source], field="status")
     order.status = target
     stamp = ORDER_TIMESTAMPS.get(target)
     if stamp:
@@ -132,16 +132,12 @@ def move_order(
     )
 
 
-def paid_fen(order: Order) -> int:
-    return sum(p.amount_fen for p in order.payments if p.status == PaymentStatus.SUCCEEDED)
-
-
 def resettle(session: Session, order: Order, *, actor_id: int | None = None) -> None:
     """Bring the order's status in line with its sub-orders and the money refunded."""
     target = summarise(
         OrderStatus(order.status),
         [OrderStatus(s.status) for s in order.sub_orders],
-        paid_fen(order),
+        order.total_fen,
         order.refunded_fen,
     )
     if target != order.status:
@@ -191,9 +187,14 @@ def record_batches(
     """Which batch (lot) each line ships from: ``{order_line_id: batch_id}``; a batch must be
     of the line's variant (traceability and recalls depend on it)."""
     sub = _sub_order_for(session, actor, sub_order_id)
+    _record_batches(session, sub, batches)
+    return sub
+
+
+def _record_batches(session: Session, sub: SubOrder, batches: dict[int, int]) -> None:
     lines = {line.id: line for line in sub.lines}
     if not batches:
-        return sub
+        return
     found = {
         b.id: b
         for b in session.scalars(sa.select(Batch).where(Batch.id.in_(list(batches.values()))))
@@ -209,7 +210,6 @@ def record_batches(
             )
         line.batch_id = batch.id
     session.flush()
-    return sub
 
 
 def mark_shipped(
@@ -224,7 +224,7 @@ def mark_shipped(
     """The parcel left with the carrier: its units come off the shelf (``ship_holds``)."""
     sub = _sub_order_for(session, actor, sub_order_id)
     if batches:
-        record_batches(session, actor, sub_order_id, batches)
+        _record_batches(session, sub, batches)
     if sub.status == OrderStatus.AWAITING_ROUTING:  # manual path: routed and shipped at once
         move_sub_order(session, sub, OrderStatus.ROUTED, actor_id=_actor_id(actor))
     missing = [line.product_name for line in sub.lines if line.batch_id is None]

@@ -77,6 +77,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(ORDER, S.CANCELLED, S.PAID, "late payment, stock still there"),
     Transition(ORDER, S.CASH_ON_DELIVERY, S.PAID, "cash collected on delivery"),
     Transition(ORDER, S.CASH_ON_DELIVERY, S.CANCELLED, "every sub-order cancelled"),
+    Transition(ORDER, S.CASH_ON_DELIVERY, S.PARTLY_REFUNDED, "a collected parcel refunded"),
+    Transition(ORDER, S.CASH_ON_DELIVERY, S.REFUNDED, "every parcel refunded"),
     Transition(ORDER, S.PAID, S.CANCELLED, "every sub-order cancelled"),
     Transition(ORDER, S.PAID, S.PARTLY_REFUNDED, "part of the payment refunded"),
     Transition(ORDER, S.PAID, S.REFUNDED, "all of the payment refunded"),
@@ -132,16 +134,19 @@ def can_move(level: Level, source: OrderStatus, target: OrderStatus) -> bool:
 def summarise(
     current: OrderStatus,
     sub_statuses: list[OrderStatus],
-    paid_fen: int,
+    total_fen: int,
     refunded_fen: int,
 ) -> OrderStatus:
-    """The order's status after payment, from its sub-orders and the money refunded."""
+    """The order's status once it is paid (or confirmed for cash on delivery), from its
+    sub-orders and the money refunded."""
     if current == S.PENDING_PAYMENT:
         return current
     subs = [OrderStatus(s) for s in sub_statuses]
     if subs and all(s == S.CANCELLED for s in subs):
         return S.CANCELLED
-    if paid_fen and refunded_fen >= paid_fen:
+    if refunded_fen and (
+        refunded_fen >= total_fen or all(s in (S.REFUNDED, S.CANCELLED) for s in subs)
+    ):
         return S.REFUNDED
     if refunded_fen > 0:
         return S.PARTLY_REFUNDED

@@ -149,7 +149,11 @@ def setup() -> None:
 
 
 # Command groups of the domain packages: (module, attribute).
-DOMAIN_GROUPS = [("catalog.cli", "catalog_cli"), ("suppliers.cli", "suppliers_cli")]
+DOMAIN_GROUPS = [
+    ("catalog.cli", "catalog_cli"),
+    ("suppliers.cli", "suppliers_cli"),
+    ("orders.cli", "orders_cli"),
+]
 
 
 def init_app(app: Flask) -> None:

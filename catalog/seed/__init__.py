@@ -5,8 +5,8 @@ or makes (``ctx.focus``): brand authorisations, food production licences (SC) wh
 needs one, products with variants graded by the right standard, generated pictures, the listing
 review trail (most listed; some pending, rejected, draft, delisted), certifications (a couple
 expired), batches with inspections and their 承诺达标合格证, market-supervision samples (one
-failed, its batch recalled), warehouses of every kind with stock, and paid orders that record
-their batches so the traceability pages show units sold.
+failed, its batch recalled), warehouses of every kind with stock. The orders come next, from
+``orders.seed``, through the checkout's own actions.
 
 The data passes the same rules the actions check (``catalog.rules``); it is written directly so
 dates can lie in the past (listed a month ago, harvested last week).
@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from catalog.models import ProductStatus
-from catalog.seed import batches, certificates, orders, pictures, products, stock
+from catalog.seed import batches, certificates, pictures, products, stock
 from catalog.seed.common import SELLING, Reference, Stats
 from suppliers.models import Supplier
 from yipin import outbox
@@ -27,7 +27,7 @@ from yipin.seed.context import SeedContext
 
 
 def seed(ctx: SeedContext) -> None:
-    """Products, variants, batches, certificates, warehouses, stock and paid orders."""
+    """Products, variants, batches, certificates, warehouses and stock."""
     session = ctx.session
     suppliers = list(
         session.scalars(
@@ -52,11 +52,10 @@ def seed(ctx: SeedContext) -> None:
             products.make_product(ctx, ref, plan, stats)
     certificates.certify_products(ctx, ref, plans, stats)
     lots = batches.make_batches(ctx, ref, plans, stats)
-    failed = batches.sample_batches(ctx, ref, lots)
+    batches.sample_batches(ctx, ref, lots)
     warehouses = stock.seed_warehouses(ctx, ref, plans)
     stats.warehouses = len(warehouses)
     stats.stock_rows = stock.seed_stock(ctx, plans, warehouses)
-    stats.orders = orders.seed_orders(ctx, ref, lots, failed)
     for plan in plans:  # the search index picks up what is listed
         if plan.product is not None and plan.product.status == ProductStatus.LISTED:
             outbox.emit(
@@ -70,5 +69,5 @@ def seed(ctx: SeedContext) -> None:
     ctx.echo(
         f"catalog: {stats.products} products ({stats.listed} listed), {stats.variants} variants,"
         f" {stats.images} images, {stats.certifications} certificates, {stats.batches} batches,"
-        f" {stats.warehouses} warehouses, {stats.stock_rows} stock rows, {stats.orders} orders"
+        f" {stats.warehouses} warehouses, {stats.stock_rows} stock rows"
     )

@@ -106,8 +106,7 @@ def payment_succeeded(
     actor_id: int | None = None,
 ) -> str:
     """Apply a successful payment to its order (idempotent). Returns what it did."""
-    order = lock_order(session, payment.order_id)
-    session.refresh(payment)
+    order = lock_order(session, payment.order_id)  # (refreshes the payment too)
     if payment.status == PaymentStatus.SUCCEEDED:
         return "already applied"
     at = at or clock.now()
@@ -217,7 +216,6 @@ def cash_collected(
 def payment_failed(session: Session, payment: Payment, code: str, message: str) -> str:
     """An attempt failed (card declined, Alipay abandoned): the buyer may try again."""
     lock_order(session, payment.order_id)
-    session.refresh(payment)
     if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.CANCELLED):
         return "stale"
     payment.status = PaymentStatus.FAILED
@@ -232,7 +230,6 @@ def payment_failed(session: Session, payment: Payment, code: str, message: str) 
 
 def payment_processing(session: Session, payment: Payment) -> str:
     lock_order(session, payment.order_id)
-    session.refresh(payment)
     if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.CANCELLED):
         return "stale"
     payment.status = PaymentStatus.PROCESSING
@@ -242,7 +239,6 @@ def payment_processing(session: Session, payment: Payment) -> str:
 
 def payment_cancelled(session: Session, payment: Payment) -> str:
     lock_order(session, payment.order_id)
-    session.refresh(payment)
     if payment.status == PaymentStatus.SUCCEEDED:
         return "stale"
     if payment.status != PaymentStatus.CANCELLED:

@@ -241,3 +241,19 @@ def test_the_buyer_confirms_receipt(app, shop):
         client.post(f"/api/v1/sub-orders/{sub.id}/receipt", headers=_token(other)).status_code
         == 404
     )
+
+
+def test_the_sweeps_expire_unpaid_orders_and_complete_delivered_parcels(app, shop):
+    from orders.models import OrderStatus as S
+
+    unpaid = buy(shop, [(shop.oil, 1)], method=PaymentMethod.BANK_TRANSFER)
+    delivered = _delivered(shop, [(shop.orange, 1)])
+    db.session.commit()
+    runner = app.test_cli_runner()
+    clock.advance(timedelta(days=11))
+    assert "expired 1" in runner.invoke(args=["orders", "expire"]).output
+    assert "completed 1" in runner.invoke(args=["orders", "complete-delivered"]).output
+    db.session.expire_all()
+    assert db.session.get(Order, unpaid.id).status == S.CANCELLED
+    assert db.session.get(Order, delivered.id).status == S.COMPLETED
+    assert shop.reserved(shop.oil) == 0

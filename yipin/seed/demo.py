@@ -18,7 +18,8 @@ from yipin.seed.context import DEMO_PASSWORD, SeedContext
 
 STEPS = [
     "suppliers.seed",  # accounts, 36 suppliers over the 18 counties, staff
-    "catalog.seed",  # products, variants, batches, certificates, warehouses, stock, orders
+    "catalog.seed",  # products, variants, batches, certificates, warehouses, stock
+    "orders.seed",  # a year of orders through the checkout's actions, pickup points
 ]
 MARKER_LOGIN = "13900000001"  # the demo operator
 

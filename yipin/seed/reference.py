@@ -17,5 +17,10 @@ def run(echo: Echo) -> None:
         added = load_regions(db.session, progress=bar.update)
     echo(f"regions: {added} added, {total - added} already present")
     counts = load_reference(db.session)
+    from fulfillment.shipping import load_rate_card
+    from orders.after_sales import load_rules
+
+    counts["shipping rates and services"] = load_rate_card(db.session)
+    counts["after-sales rules"] = load_rules(db.session)
     commit()
     echo("reference: " + ", ".join(f"{n} {what} added" for what, n in counts.items()))
