@@ -168,7 +168,7 @@ def bench(label: str, url: str, n: int, kinds: list[str]) -> None:
     os.environ["YIPIN_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="yipin-bench-")
     from flask_migrate import upgrade
 
-    from yipin import create_app
+    from wsgi import create_app
     from yipin.db import db
 
     app = create_app({"DATABASE_URL": url, "REDIS_URL": None, "ELASTICSEARCH_URL": None})

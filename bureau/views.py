@@ -11,6 +11,7 @@ from catalog.models import Product, ProductStatus
 from suppliers.models import Supplier, SupplierStatus
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
+from yipin.config import platform_region
 from yipin.db import db
 from yipin.regions.models import Region, RegionLevel
 
@@ -22,7 +23,7 @@ bp = Blueprint("bureau", __name__, url_prefix="/bureau", template_folder="templa
 def home() -> Any:
     """Suppliers and listed products per county of the bureau's scope."""
     user = actor()
-    scope = user.bureau_scope if user.role == Role.BUREAU else "3607"
+    scope = user.bureau_scope if user.role == Role.BUREAU else platform_region()
     region = db.session.get(Region, scope)
     counties = db.session.scalars(
         sa.select(Region)

@@ -28,12 +28,13 @@ from typing import IO, Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import Certification, CertificationKind, ImagePurpose, Product, ProductStatus
+from catalog.models import Certification, CertificationKind, Product, ProductStatus
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import User
 from yipin.errors import Conflict, DomainError, NotFound
 from yipin.i18n import _l, bilingual
+from yipin.media.models import ImagePurpose
 from yipin.notifications import notify_supplier
 from yipin.regions.models import Region
 
@@ -361,7 +362,7 @@ def _attach_image(
 ) -> None:
     if image is None:
         return
-    from catalog import images
+    from yipin.media import images
 
     stored = images.store_upload(
         session,

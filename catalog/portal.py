@@ -13,7 +13,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.datastructures import FileStorage
 from wtforms import SelectChoice
 
-from catalog import images as image_store
 from catalog import queries
 from catalog.actions import products as actions
 from catalog.forms import (
@@ -38,6 +37,7 @@ from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.forms import form_error
 from yipin.i18n import _
+from yipin.media import images as image_store
 from yipin.regions import queries as region_queries
 from yipin.regions.models import Region
 
@@ -126,7 +126,7 @@ def _variant_choices(form: VariantForm, product: Product, variant: Variant | Non
 
 def _origin_is_deep_enough(form: ProductForm) -> bool:
     """The form asks for the origin down to the village wherever the region tree goes that
-    deep (inside Ganzhou); the actions accept a county (imports, API)."""
+    deep (inside the platform's region); the actions accept a county (imports, API)."""
     code = (form.origin_region_code.data or "").strip()
     region = db.session.get(Region, code) if code else None
     if region is not None and region_queries.has_children(region):

@@ -20,7 +20,6 @@ from catalog.models import (
     Category,
     Grade,
     GradeStandard,
-    Image,
     ListingReview,
     Product,
     ProductImage,
@@ -30,6 +29,7 @@ from catalog.models import (
     Variant,
 )
 from suppliers.models import BrandAuthorisation
+from yipin.media.models import Image
 from yipin.pagination import Page, paginate
 from yipin.regions.models import Region
 

@@ -1,5 +1,6 @@
 """Reference data every installation needs: categories, grade standards and Ganzhou's regional
-brands. Loaded by ``flask setup`` / ``flask seed reference``; idempotent (matched by slug/code).
+brands (only where the platform's region overlaps theirs: a platform elsewhere enters its own).
+Loaded by ``flask setup`` / ``flask seed reference``; idempotent (matched by slug/code).
 
 Grade tables are transcribed from public copies of the standards (see ``source`` of each);
 criteria the bundled notes do not quantify say so instead of inventing a number.
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.models import Category, Grade, GradeStandard, RegionalBrand, StorageClass
+from yipin.config import platform_region
 
 CATEGORIES: list[dict[str, Any]] = [
     # slug, name, name_en, requires SC food licence, default storage
@@ -345,8 +347,10 @@ def load_reference(session: Session) -> dict[str, int]:
             added["grades"] += 1
 
     have_brands = set(session.scalars(sa.select(RegionalBrand.slug)))
+    region = platform_region()
     for order, row in enumerate(BRANDS):
-        if row["slug"] not in have_brands:
+        overlaps = row["region_code"].startswith(region) or region.startswith(row["region_code"])
+        if overlaps and row["slug"] not in have_brands:
             session.add(RegionalBrand(sort_order=order, **row))
             added["brands"] += 1
     session.flush()

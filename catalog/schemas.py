@@ -7,8 +7,8 @@ from typing import Any
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from catalog import images as image_store
 from catalog.models import ProductStatus, ReviewEvent, StorageClass
+from yipin.media import images as image_store
 
 MONTH = fields.Int(validate=validate.Range(1, 12, error="Months are numbers from 1 to 12."))
 FEN = validate.Range(1, 100_000_000)

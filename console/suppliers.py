@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from suppliers import actions, queries
 from suppliers.forms import (
@@ -22,6 +22,7 @@ from suppliers.models import Supplier
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
+from yipin.config import platform_region
 from yipin.db import commit, db
 from yipin.errors import DomainError, NotFound
 from yipin.forms import form_error
@@ -39,11 +40,12 @@ def _page_arg() -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
-def _counties() -> list[tuple[str, str]]:
-    return [
-        (r.code, r.name)
-        for r in regions.children(db.session, current_app.config["PLATFORM_REGION"])
-    ]
+def _platform_region() -> tuple[str, list[tuple[str, str]]]:
+    """The platform region's full name (the queue leaves it out of each supplier's place) and
+    its parts (the county filter), from one query of its children."""
+    children = regions.children(db.session, platform_region())
+    name = children[0].full_name.removesuffix(children[0].name).strip() if children else ""
+    return name, [(r.code, r.name) for r in children]
 
 
 # ----------------------------------------------------------------------------- the queue
@@ -54,7 +56,8 @@ def _counties() -> list[tuple[str, str]]:
 def queue() -> Any:
     """Suppliers to verify (pending first), filtered by status, county and kind."""
     form = QueueFilterForm(request.args)
-    form.county.choices = [("", _("All counties")), *_counties()]
+    home, counties = _platform_region()
+    form.county.choices = [("", _("All counties")), *counties]
     form.validate()
     flt = queries.QueueFilter(
         status=form.status_value(),
@@ -66,6 +69,7 @@ def queue() -> Any:
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "console/suppliers/queue.html",
+        platform_region_name=home,
         form=form,
         page=page,
         counts=queries.status_counts(db.session),

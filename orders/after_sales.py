@@ -1,16 +1,17 @@
 """After-sales (售后): cancellation before shipment, returns under the category's rule, and
 坏果包赔 claims with photos.
 
-- **Cancel** a paid sub-order while it has not shipped (buyer, its supplier — e.g. out of stock
-  — or an operator): its stock is freed, it is refunded in full through the paying method, and
-  routing hears ``suborder.cancelled`` (to void a waybill). An unpaid order is cancelled whole.
+- **Cancel** a paid sub-order while it has not shipped (buyer, its supplier — e.g. out of stock —
+  or an operator): its stock is freed, it is refunded in full through the paying method, and
+  routing hears ``orders.suborder_cancelled`` (to void a waybill). An unpaid order is cancelled
+  whole.
 - **Return** after delivery: 7-day no-reason returns (七天无理由) unless the category is exempt
   (fresh produce) and the supplier has not opted in; quality returns within the category's
   window. The supplier (or an operator) approves or rejects with a reason; when the goods are
   back, the returned units are refunded.
-- **Claim** (坏果包赔) within the category's hours after delivery, with 1–6 photos: the supplier or
-  an operator approves part or all of what was asked (a partial refund on that line) or rejects
-  it with a reason.
+- **Claim** (坏果包赔) within the category's hours after delivery, with 1–6 photos: the supplier
+  or an operator approves part or all of what was asked (a partial refund on that line) or
+  rejects it with a reason.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def cancel_sub_order(session: Session, actor: User, sub_order_id: int, reason: s
             payment.status = PaymentStatus.CANCELLED
             payment.cancelled_at = clock.now()
     session.flush()
-    outbox.emit(session, "suborder.cancelled", {"sub_order_id": sub.id})
+    outbox.emit(session, "orders.suborder_cancelled", {"sub_order_id": sub.id})
     if paying_payment(sub) is not None:
         refund_sub_order(session, None, sub.id, kind=RefundKind.CANCELLATION, reason=reason)
     resettle(session, order, actor_id=actor.id)

@@ -544,11 +544,11 @@ def place_order(
         actor_id=user.id,
     )
     if cod:
-        outbox.emit(session, "order.confirmed", {"order_id": order.id})
+        outbox.emit(session, "orders.order_confirmed", {"order_id": order.id})
     else:
         outbox.emit(
             session,
-            "order.payment_due",
+            "orders.payment_due",
             {"order_id": order.id},
             delay=due - now if due else None,
         )

@@ -8,13 +8,13 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from catalog.images import store_upload
-from catalog.models import ImagePurpose
 from orders.after_sales import MAX_PHOTOS
 from orders.errors import AfterSalesInvalid
 from orders.models import SubOrder
 from yipin.accounts.models import User
 from yipin.i18n import _l
+from yipin.media.images import store_upload
+from yipin.media.models import ImagePurpose
 
 
 def store_claim_photos(

@@ -1,5 +1,5 @@
 """Unpaid orders give their stock back: cancelled by the buyer, or when the payment time runs
-out (a delayed outbox entry per order, ``order.payment_due``, plus ``flask orders expire`` as a
+out (a delayed outbox entry per order, ``orders.payment_due``, plus ``flask orders expire`` as a
 sweep from cron). Stripe intents of a cancelled order are cancelled at Stripe by a job, after
 the commit; a payment that still lands later is handled by ``payment_succeeded`` (revive or
 refund)."""
@@ -80,7 +80,7 @@ def expire_order(session: Session, order_id: int) -> str:
     if order.payment_due_at is not None and order.payment_due_at > now:
         outbox.emit(
             session,
-            "order.payment_due",
+            "orders.payment_due",
             {"order_id": order.id},
             delay=order.payment_due_at - now,
         )

@@ -318,4 +318,4 @@ def lines_of(session: Session, sub_order_ids: list[int]) -> list[OrderLine]:
 
 def notify_routing(session: Session, sub: SubOrder) -> None:
     """Routing's trigger (issue 9 subscribes): the sub-order waits for a warehouse."""
-    outbox.emit(session, "suborder.awaiting_routing", {"sub_order_id": sub.id})
+    outbox.emit(session, "orders.suborder_awaiting_routing", {"sub_order_id": sub.id})

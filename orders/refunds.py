@@ -1,10 +1,10 @@
 """Refunds (退款): full or partial, per sub-order, through the method that paid.
 
 A refund is written ``pending`` with how much goes back on each line and on shipping; a Stripe
-payment is then refunded by an outbox job (``payment.refund``: idempotency key per refund, so a
-retried job never refunds twice); a bank transfer or cash on delivery is paid back by an operator
-who records the bank reference. When the money is back (``refund_succeeded``) the amounts are
-added up on the lines, the sub-order, the order and the payment, the sales ledger gets its
+payment is then refunded by an outbox job (``orders.refund_to_send``: idempotency key per refund,
+so a retried job never refunds twice); a bank transfer or cash on delivery is paid back by an
+operator who records the bank reference. When the money is back (``refund_succeeded``) the amounts
+are added up on the lines, the sub-order, the order and the payment, the sales ledger gets its
 reversing entries, and the sub-order moves to partly refunded or refunded.
 """
 
@@ -247,7 +247,7 @@ def _send(
     session: Session, refund: Refund, payment: Payment, offline_reference: str | None
 ) -> None:
     if payment.provider == PaymentProvider.STRIPE:
-        outbox.emit(session, "payment.refund", {"refund_id": refund.id})
+        outbox.emit(session, "orders.refund_to_send", {"refund_id": refund.id})
     elif offline_reference:
         refund.reference = offline_reference.strip()[:80]
         refund_succeeded(session, refund)

@@ -834,8 +834,8 @@ def _photo(session: Session, sub: Any, rng: random.Random) -> Any:
     from PIL import Image as PILImage
     from PIL import ImageDraw
 
-    from catalog.images import store_upload
-    from catalog.models import ImagePurpose
+    from yipin.media.images import store_upload
+    from yipin.media.models import ImagePurpose
 
     picture = PILImage.new("RGB", (480, 360), (236, 226, 206))
     draw = ImageDraw.Draw(picture)

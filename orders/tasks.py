@@ -1,10 +1,11 @@
 """Jobs (outbox handlers) of the order side.
 
 Topics (payloads carry ids; the full table with subscribers is in orders/README.md):
-``order.payment_due`` (delayed: cancel if still unpaid), ``order.paid`` and ``order.confirmed``
-(cash on delivery) fan out ``suborder.awaiting_routing`` per parcel for routing and tell the
-suppliers, ``payment.refund`` sends a Stripe refund, ``payment.cancel_intent`` voids an intent.
-``suborder.awaiting_routing`` and ``suborder.cancelled`` are handled by ``fulfillment.tasks``.
+``orders.payment_due`` (delayed: cancel if still unpaid), ``orders.order_paid`` and
+``orders.order_confirmed`` (cash on delivery) fan out ``orders.suborder_awaiting_routing`` per
+parcel for routing and tell the suppliers, ``orders.refund_to_send`` sends a Stripe refund,
+``orders.intent_to_void`` voids an intent. ``orders.suborder_awaiting_routing`` and
+``orders.suborder_cancelled`` are handled by ``fulfillment.tasks``.
 
 Handlers are idempotent: an entry may run twice.
 """
@@ -22,7 +23,7 @@ from yipin.db import db
 from yipin.notifications import notify_supplier, notify_user
 
 
-@outbox.handler("order.payment_due")
+@outbox.handler("orders.payment_due")
 def expire_unpaid(payload: dict[str, Any]) -> None:
     from orders.expiry import expire_order
 
@@ -43,7 +44,7 @@ def _fan_out(order_id: int, paid: bool) -> None:
     for sub in subs:
         outbox.emit(
             db.session,
-            "suborder.awaiting_routing",
+            "orders.suborder_awaiting_routing",
             {"sub_order_id": sub.id},
             once_per_transaction=True,
         )
@@ -57,30 +58,30 @@ def _fan_out(order_id: int, paid: bool) -> None:
     notify_user(
         db.session,
         order.consumer_id,
-        "order.paid" if paid else "order.confirmed",
+        "orders.order_paid" if paid else "orders.order_confirmed",
         f"订单 {order.number} 已付款" if paid else f"订单 {order.number} 已确认（货到付款）",
         link=f"/orders/{order.number}",
     )
 
 
-@outbox.handler("order.paid")
+@outbox.handler("orders.order_paid")
 def order_paid(payload: dict[str, Any]) -> None:
     _fan_out(int(payload["order_id"]), paid=True)
 
 
-@outbox.handler("order.confirmed")
+@outbox.handler("orders.order_confirmed")
 def order_confirmed(payload: dict[str, Any]) -> None:
     _fan_out(int(payload["order_id"]), paid=False)
 
 
-@outbox.handler("payment.refund")
+@outbox.handler("orders.refund_to_send")
 def send_refund(payload: dict[str, Any]) -> None:
     from orders.payments.flows import send_refund as send
 
     send(int(payload["refund_id"]))
 
 
-@outbox.handler("payment.cancel_intent")
+@outbox.handler("orders.intent_to_void")
 def cancel_intent(payload: dict[str, Any]) -> None:
     from orders.payments.flows import cancel_intent as cancel
 

@@ -20,8 +20,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from catalog import images
-from catalog.models import Image
 from fulfillment.shipping import pickup_points_for
 from orders import addresses, after_sales, carts, checkout, lifecycle, queries
 from orders.buyers import BuyerDetails
@@ -47,6 +45,8 @@ from yipin.accounts.permissions import actor, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.i18n import _
+from yipin.media import images
+from yipin.media.models import Image
 from yipin.pagination import paginate
 
 bp = Blueprint("orders", __name__, template_folder="templates")

@@ -31,7 +31,6 @@ from catalog.models import (
     CertificationKind,
     Grade,
     GradeStandard,
-    Image,
     Product,
     ProductStatus,
     RegionalBrand,
@@ -39,6 +38,7 @@ from catalog.models import (
     Variant,
 )
 from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
+from yipin.media.models import Image
 from yipin.pagination import Page
 from yipin.regions.models import Region
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from catalog import images
-from catalog.models import CertificationKind, Grade, Image, StorageClass
+from catalog.models import CertificationKind, Grade, StorageClass
 from storefront import queries
 from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
 from yipin.i18n import _l, current_language
+from yipin.media import images
+from yipin.media.models import Image
 
 bp = Blueprint("storefront", __name__, template_folder="templates")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -35,15 +35,12 @@ from suppliers.schemas import (
 from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.accounts.schemas import ActiveSchema, UserSchema
+from yipin.config import platform_region
 from yipin.db import commit, db
 from yipin.errors import Forbidden
 from yipin.extensions import limiter
 
 blp = Blueprint("suppliers_api", __name__, description="Suppliers (合作社 / 家庭农场 / 企业)")
-
-
-def _platform_region() -> str:
-    return str(current_app.config["PLATFORM_REGION"])
 
 
 def _drafts(data: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +71,7 @@ def _drafts(data: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
             valid_to=data.get("food_licence_valid_to"),
             image=food_image.stream if food_image and food_image.filename else None,
         ),
-        "platform_region": _platform_region(),
+        "platform_region": platform_region(),
     }
 
 

@@ -7,15 +7,17 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from yipin import clock
+from yipin.config import platform_region
 from yipin.db import Base, TimestampMixin, enum_column
-from yipin.regions.models import GANZHOU, Region
+from yipin.regions.models import Region
 
 if TYPE_CHECKING:
-    from catalog.models import Category, Image, RegionalBrand
+    from catalog.models import Category, RegionalBrand
     from yipin.accounts.models import User
+    from yipin.media.models import Image
 
 
 class SupplierKind(StrEnum):
@@ -67,7 +69,8 @@ class Supplier(TimestampMixin, Base):
     verified_at: Mapped[datetime | None]
 
     region: Mapped[Region] = relationship(lazy="joined")
-    staff: Mapped[list[User]] = relationship(back_populates="supplier")
+    # the core's User knows no supplier class: the relationship back is declared here
+    staff: Mapped[list[User]] = relationship(backref=backref("supplier", lazy="joined"))
     main_categories: Mapped[list[Category]] = relationship(secondary=supplier_categories)
     licence_image: Mapped[Image | None] = relationship(foreign_keys=[licence_image_id])
     authorisations: Mapped[list[BrandAuthorisation]] = relationship(
@@ -87,8 +90,9 @@ class Supplier(TimestampMixin, Base):
 
     @property
     def registered_in_city(self) -> bool:
-        """Registered in Ganzhou (the registering division in the 统一社会信用代码)."""
-        return self.uscc[2:6] == GANZHOU
+        """Registered in the platform's region: the registering division (characters 3–8 of
+        the 统一社会信用代码) lies in it."""
+        return self.uscc[2:8].startswith(platform_region())
 
     @property
     def county_code(self) -> str:

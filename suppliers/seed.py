@@ -1,5 +1,5 @@
 """Demo suppliers: two in each of Ganzhou's 18 county-level units, of every kind, with their
-owners and staff, plus the platform's operator, bureau and consumer accounts."""
+owners and staff (the platform's operator, bureau and consumer accounts are the core's)."""
 
 from __future__ import annotations
 
@@ -130,14 +130,9 @@ ENTITY = {C: "93", F: "92", E: "91"}
 ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-def DEMO_LOGINS() -> list[Login]:
-    """The accounts the demo prints (the first supplier owners stand for the rest)."""
-    logins = [
-        Login("operator", "13900000001", "赣南优品运营 王敏"),
-        Login("bureau", "13900000002", "赣州市商务局 统计科", "(全市, read-only)"),
-        Login("bureau", "13900000003", "寻乌县农业农村局", "(寻乌县, read-only)"),
-        Login("consumer", "13900000010", "消费者 陈晓", "(also 13900000011–14)"),
-    ]
+def demo_logins() -> list[Login]:
+    """The supplier accounts the demo prints (the first owners stand for the rest)."""
+    logins = []
     for i, row in enumerate(SUPPLIERS[:3]):
         logins.append(Login("supplier", owner_phone(i), f"{row[1]} 负责人 {row[6]}"))
     logins.append(Login("supplier", "1391000xx01", "xx = 01…36: owner of each supplier"))
@@ -162,12 +157,9 @@ def seed(ctx: SeedContext) -> None:
         session.add(u)
         return u
 
-    operator = user("13900000001", "王敏", Role.OPERATOR)
-    user("13900000002", "赣州市商务局 统计科", Role.BUREAU, bureau_region_code="3607")
-    user("13900000003", "寻乌县农业农村局", Role.BUREAU, bureau_region_code="360734")
-    for i, name in enumerate(["陈晓", "林嘉怡", "王浩然", "赵雨桐", "孙立伟"]):
-        user(f"139000000{10 + i}", name, Role.CONSUMER)
-    session.flush()
+    operator = session.scalars(
+        sa.select(User).where(User.role == Role.OPERATOR).order_by(User.id).limit(1)
+    ).one()  # the core's demo operator decided the suppliers' verification
 
     villages = _villages_by_county(session)
     for index, row in enumerate(ctx.progress(SUPPLIERS, "suppliers")):
@@ -228,7 +220,6 @@ def seed(ctx: SeedContext) -> None:
             )
         ctx.focus[supplier.id] = focus
     session.flush()
-    ctx.logins.extend(DEMO_LOGINS())
 
 
 def _villages_by_county(session: sa.orm.Session) -> dict[str, list[str]]:

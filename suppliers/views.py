@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,7 +16,6 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from catalog import images
 from catalog.models import Category, CertificationKind
 from catalog.rules import has_valid_food_licence
 from suppliers import actions, queries
@@ -41,11 +39,13 @@ from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
+from yipin.config import platform_region
 from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.extensions import limiter
 from yipin.forms import form_error
 from yipin.i18n import _
+from yipin.media import images
 from yipin.regions.models import Region
 
 bp = Blueprint("suppliers_portal", __name__, url_prefix="/supplier", template_folder="templates")
@@ -72,10 +72,6 @@ def _fail(form: Any, exc: DomainError) -> None:
     form_error(form, exc)
 
 
-def _platform_region() -> str:
-    return str(current_app.config["PLATFORM_REGION"])
-
-
 # ----------------------------------------------------------------------------- registration
 
 
@@ -95,7 +91,7 @@ def apply() -> Any:
                 draft=form.supplier_draft(),
                 licence_image=form.licence_stream(),
                 food_licence=form.food_licence_draft(),
-                platform_region=_platform_region(),
+                platform_region=platform_region(),
             )
         except DomainError as exc:
             _fail(form, exc)
@@ -111,7 +107,7 @@ def apply() -> Any:
 
 
 def _application_context(form: Any, blocked: bool = False) -> dict[str, Any]:
-    platform = db.session.get(Region, _platform_region())
+    platform = db.session.get(Region, platform_region())
     return {
         "form": form,
         "blocked": blocked,
@@ -202,7 +198,7 @@ def resubmit() -> Any:
                 form.supplier_draft(),
                 licence_image=form.licence_stream(),
                 food_licence=form.food_licence_draft(),
-                platform_region=_platform_region(),
+                platform_region=platform_region(),
             )
         except DomainError as exc:
             _fail(form, exc)

@@ -21,7 +21,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests import testbed
-from yipin import clock, create_app
+from wsgi import create_app
+from yipin import clock
 from yipin.db import db
 
 pytest_plugins = ["tests.browser.fixtures"]  # live_server, browser, page for every package

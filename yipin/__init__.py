@@ -1,16 +1,22 @@
 """Yipin (一品): the shared core — app factory, config, database, accounts, regions, money,
-the outbox and the CLI."""
+images, the outbox, the CLI and the registries the domains plug into. It imports no domain:
+the composition root (``wsgi.py``) hands it the domains to assemble."""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
+if TYPE_CHECKING:
+    from yipin.platform import Domain
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the application; with nothing configured it runs on embedded defaults."""
+
+def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application from the core and ``domains`` (in dependency order); with
+    nothing configured it runs on embedded defaults."""
     from yipin import config
 
     instance_path = os.environ.get("YIPIN_INSTANCE_PATH")
@@ -20,10 +26,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     _configure_logging(app)
 
-    import yipin.models  # noqa: F401  (every table in the metadata)
-    from yipin import errors, i18n, web
+    import yipin.models  # noqa: F401  (the core's tables; each domain lists its own)
+    from yipin import cli, errors, health, i18n, platform, web
+    from yipin.accounts import api as accounts_api
     from yipin.accounts import security
+    from yipin.accounts import views as accounts_views
     from yipin.extensions import api, db, migrate
+    from yipin.media import views as media_views
+    from yipin.regions import api as regions_api
 
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir(), compare_type=True, render_as_batch=True)
@@ -31,13 +41,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     api.init_app(app)
     errors.init_app(app)
-    web.register(app)
+    web.init_app(app)
 
-    from yipin import cli, tasks
-
-    tasks.load_all()
-
+    for blueprint in (accounts_views.bp, media_views.bp, health.bp):
+        app.register_blueprint(blueprint)
+    api.register_blueprint(accounts_api.blp, url_prefix="/api/v1")
+    api.register_blueprint(regions_api.blp, url_prefix="/api/v1/regions")
     cli.init_app(app)
+    platform.install(app, domains)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,13 +22,15 @@ seed_cli = AppGroup("seed", help="Reference and demo data.")
 
 
 @regions_cli.command("load")
-def regions_load() -> None:
-    """Load every province, city and county, and Ganzhou down to the village (idempotent)."""
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def regions_load(files: tuple[Path, ...]) -> None:
+    """Load every province, city and county, 赣州市 down to the village, and the townships and
+    villages in FILES (CSV with code and name columns) of another platform region. Idempotent."""
     from yipin.regions.loader import load_regions, row_count
 
-    total = row_count()
+    total = row_count(files)
     with click.progressbar(length=total, label="regions", show_pos=True) as bar:
-        added = load_regions(db.session, progress=bar.update)
+        added = load_regions(db.session, progress=bar.update, extra=files)
     commit()
     click.echo(f"regions: {added} added, {total - added} already present")
 
@@ -97,7 +100,9 @@ def jobs_worker(burst: bool) -> None:
 @click.option("--login", required=True, help="Phone or e-mail.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--region", "bureau_region_code", default=None, help="Bureau scope (3607…).")
+@click.option(
+    "--region", "bureau_region_code", default=None, help="Bureau scope (the platform's region)."
+)
 def users_create(role: str, login: str, password: str, display_name: str, **kw: Any) -> None:
     """Create an operator or bureau account (the first operator is made this way)."""
     from yipin.accounts import passwords
@@ -148,23 +153,8 @@ def setup() -> None:
     seed_reference_data(echo=click.echo)
 
 
-# Command groups of the domain packages: (module, attribute).
-DOMAIN_GROUPS = [
-    ("catalog.cli", "catalog_cli"),
-    ("suppliers.cli", "suppliers_cli"),
-    ("orders.cli", "orders_cli"),
-]
-
-
 def init_app(app: Flask) -> None:
-    import importlib
-
+    """The core's commands; each domain adds its groups through its ``Domain``."""
     for group in (regions_cli, outbox_cli, jobs_cli, users_cli, seed_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup)
-    for module, attribute in DOMAIN_GROUPS:
-        try:
-            app.cli.add_command(getattr(importlib.import_module(module), attribute))
-        except ModuleNotFoundError as exc:  # a package without commands yet
-            if exc.name != module:
-                raise

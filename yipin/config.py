@@ -8,12 +8,13 @@ folder, in-process jobs, the SQL fallback search, offline payments). Setting
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "development",  # development | production | testing
@@ -26,7 +27,17 @@ DEFAULTS: dict[str, Any] = {
     "STRIPE_WEBHOOK_SECRET": None,
     "STRIPE_API_BASE": None,  # stripe-mock in tests
     "MEDIA_DIR": None,  # uploaded images; default <instance>/media
-    "PLATFORM_REGION": "3607",  # suppliers and origins lie in this region (赣州市)
+    # The region the platform serves (its suppliers, origins and bureau): a province, city or
+    # county code. The bundled region data goes down to the village only in 赣州市 (3607); another
+    # region loads its townships and villages with ``flask regions load FILE…``.
+    "PLATFORM_REGION": "3607",
+    # The platform's brand and its one-line introduction, per language (or one text for all).
+    "PLATFORM_NAME": {"zh_CN": "赣南优品", "en": "Ganzhou Select"},
+    "PLATFORM_TAGLINE": {
+        "zh_CN": "赣南各县的脐橙、茶油、大米和茶叶 —— 按标准分级，持证认证，溯源到村。",
+        "en": "Navel oranges, camellia oil, rice and tea from the counties of Gannan — graded,"
+        " certified and traceable to the village.",
+    },
     "RQ_QUEUE": "yipin",
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": [5, 30, 120, 600, 1800, 3600, 7200, 14400],
@@ -94,6 +105,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     if not app.config.get("MEDIA_DIR"):
         app.config["MEDIA_DIR"] = str(instance / "media")
 
+    region = str(app.config["PLATFORM_REGION"])
+    if not re.fullmatch(r"\d{2}(\d{2}(\d{2})?)?", region):
+        raise ValueError(f"PLATFORM_REGION must be a province, city or county code: {region!r}")
+    app.config["PLATFORM_REGION"] = region
+
     production = app.config["ENV_NAME"] == "production"
     # Secure cookies (HTTPS only) in production; YIPIN_SECURE_COOKIES overrides either way.
     secure = app.config.get("SECURE_COOKIES")
@@ -101,6 +117,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+
+
+def platform_region() -> str:
+    """The code of the region the platform serves (``PLATFORM_REGION``)."""
+    return str(current_app.config["PLATFORM_REGION"])
 
 
 def normalise_database_url(url: str) -> str:

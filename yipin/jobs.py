@@ -1,14 +1,16 @@
 """The job queue: Redis + RQ when ``REDIS_URL`` is set, otherwise in-process execution.
 
 Jobs take IDs, never objects, and use RQ's JSON serializer. Every job runs inside a Flask app
-context: the worker's own, or one created here once per worker process.
+context: the worker's own (``flask --app wsgi jobs worker``), or, in a plain RQ worker
+(``rq worker -c wsgi``), one built once per process by the factory that the composition root
+gave ``build_apps_with``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -18,6 +20,13 @@ from rq.serializers import JSONSerializer
 
 log = logging.getLogger("yipin.jobs")
 _worker_app: Flask | None = None
+_app_factory: Callable[[], Flask] | None = None
+
+
+def build_apps_with(factory: Callable[[], Flask]) -> None:
+    """How a job outside any app context gets its app (the composition root calls this)."""
+    global _app_factory
+    _app_factory = factory
 
 
 def redis_connection(url: str | None = None) -> Redis:
@@ -44,15 +53,18 @@ def queue(app: Flask | None = None) -> Queue:
 
 @contextlib.contextmanager
 def job_app_context() -> Iterator[Flask]:
-    """The current app, or (in a plain RQ worker) one app created for this process."""
+    """The current app, or (in a plain RQ worker) one app built for this process."""
     global _worker_app
     if has_app_context():
         yield current_app._get_current_object()  # type: ignore[attr-defined]
         return
     if _worker_app is None:
-        from yipin import create_app
-
-        _worker_app = create_app()
+        if _app_factory is None:
+            raise RuntimeError(
+                "a job ran outside an app and no app factory is known: start workers with"
+                " `flask --app wsgi jobs worker` or `rq worker -c wsgi`"
+            )
+        _worker_app = _app_factory()
     with _worker_app.app_context():
         yield _worker_app
 

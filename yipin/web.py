@@ -1,73 +1,20 @@
-"""Registers every blueprint (HTML and API), template helpers and the outbox kick."""
+"""The web layer the core gives every page: template filters and globals, the API docs' assets
+and the outbox kick after each request. Blueprints are registered by ``yipin.build_app``."""
 
 from __future__ import annotations
 
-import importlib
 import time
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from yipin import clock, i18n
+from yipin import clock
+from yipin.i18n import current_language
 from yipin.money import format_fen
 
-# (module, attribute, url prefix for API blueprints); HTML blueprints carry their own prefix.
-HTML_BLUEPRINTS = [
-    "storefront.views",
-    "yipin.accounts.views",
-    "suppliers.views",
-    "console.views",
-    "console.suppliers",
-    "console.listings",
-    "console.sampling",
-    "console.warehouses",
-    "bureau.views",
-    "catalog.portal",
-    "catalog.trace_portal",
-    "catalog.imports_portal",
-    "catalog.trace",
-    "catalog.media",
-    "fulfillment.portal",
-    "orders.web",
-    "orders.views",
-    "orders.portal",
-    "console.orders",
-    "yipin.health",
-]
-API_BLUEPRINTS = [
-    ("yipin.accounts.api", "/api/v1"),
-    ("yipin.regions.api", "/api/v1/regions"),
-    ("suppliers.api", "/api/v1/suppliers"),
-    ("suppliers.authorisations_api", "/api/v1/brand-authorisations"),
-    ("catalog.api.reference", "/api/v1"),
-    ("catalog.api.products", "/api/v1"),
-    ("catalog.api.trace", "/api/v1"),
-    ("catalog.api.imports", "/api/v1"),
-    ("fulfillment.api", "/api/v1"),
-    ("orders.api.cart", "/api/v1"),
-    ("orders.api.orders", "/api/v1"),
-    ("orders.api.payments", "/api/v1"),
-    ("orders.api.sub_orders", "/api/v1"),
-    ("orders.api.addresses", "/api/v1"),
-    ("orders.api.admin", "/api/v1"),
-]
 
-
-def register(app: Flask) -> None:
-    from yipin.extensions import api
-
-    for module in HTML_BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module).bp)
-    for module, prefix in API_BLUEPRINTS:
-        blueprint = importlib.import_module(module).blp
-        if blueprint.deferred_functions:  # skip modules that define no route yet
-            api.register_blueprint(blueprint, url_prefix=prefix)
-    for module in HTML_BLUEPRINTS + [m for m, _prefix in API_BLUEPRINTS]:
-        package = importlib.import_module(module.split(".", 1)[0])
-        i18n.add_translations(app, Path(package.__file__).parent)
-
+def init_app(app: Flask) -> None:
     @app.get("/api/docs/assets/<path:filename>")
     def api_docs_assets(filename: str) -> Any:
         return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
@@ -76,12 +23,23 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local_time
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
-    from suppliers.labels import kind_label, status_label
-
-    app.jinja_env.globals["supplier_kind_label"] = kind_label
-    app.jinja_env.globals["supplier_status_label"] = status_label
+    app.jinja_env.globals["platform_name"] = lambda language=None: _in_language(
+        app.config["PLATFORM_NAME"], language
+    )
+    app.jinja_env.globals["platform_tagline"] = lambda language=None: _in_language(
+        app.config["PLATFORM_TAGLINE"], language
+    )
 
     _outbox_hooks(app)
+
+
+def _in_language(text: str | dict[str, str], language: str | None = None) -> str:
+    """A configured text in the page's language (Chinese when it has none in that language)."""
+    if isinstance(text, str):
+        return text
+    return (
+        text.get(language or current_language()) or text.get("zh_CN") or next(iter(text.values()))
+    )
 
 
 def _local_time(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -20,7 +20,6 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog import images as image_store
 from catalog import queries, rules
 from catalog.errors import (
     DuplicateImage,
@@ -35,7 +34,6 @@ from catalog.models import (
     Category,
     Grade,
     GradeStandard,
-    ImagePurpose,
     ListingReview,
     Product,
     ProductImage,
@@ -50,6 +48,8 @@ from yipin import clock, outbox
 from yipin.accounts.models import Role, User
 from yipin.errors import Forbidden, NotFound
 from yipin.i18n import _l, bilingual
+from yipin.media import images as image_store
+from yipin.media.models import ImagePurpose
 from yipin.notifications import notify_supplier
 from yipin.regions.models import Region
 
@@ -451,7 +451,7 @@ def remove_image(
     session: Session, actor: User | None, product_id: int, product_image_id: int
 ) -> list[str]:
     """Take a picture off the product (content change). Returns the storage keys of files no
-    longer used, for the caller to delete after the commit (``catalog.images.remove_files``)."""
+    longer used, for the caller to delete after the commit (``yipin.media.images.remove_files``)."""
     product = _load_product(session, product_id)
     _ensure_may_edit(actor, product.supplier_id)
     link = _product_image(session, product, product_image_id)

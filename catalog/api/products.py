@@ -18,7 +18,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
-from catalog import images as image_store
 from catalog import queries
 from catalog.actions import products as actions
 from catalog.models import Category, ListingReview, Product, ProductImage, Variant
@@ -42,6 +41,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
 from yipin.errors import Forbidden, NotFound
+from yipin.media import images as image_store
 
 blp = Blueprint(
     "products_api", __name__, description="Products (SPU), variants (SKU), images, listing review"

@@ -20,7 +20,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 from sqlalchemy.orm import joinedload, selectinload
 
-from catalog import batches, certifications, images, sampling
+from catalog import batches, certifications, sampling
 from catalog.models import (
     Batch,
     BatchStatus,
@@ -36,6 +36,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required, supplier_scope
 from yipin.db import commit, db
 from yipin.i18n import _l
+from yipin.media import images
 
 blp = Blueprint(
     "trace_api", __name__, description="Batches, 合格证, inspections, certifications, sampling"

@@ -10,8 +10,6 @@ from catalog.models.batches import (
 from catalog.models.certifications import Certification, CertificationKind
 from catalog.models.imports import ImportJob, ImportStatus
 from catalog.models.products import (
-    Image,
-    ImagePurpose,
     ListingReview,
     Product,
     ProductImage,
@@ -30,8 +28,6 @@ __all__ = [
     "CertificationKind",
     "Grade",
     "GradeStandard",
-    "Image",
-    "ImagePurpose",
     "ImportJob",
     "ImportStatus",
     "InspectionResult",

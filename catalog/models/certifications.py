@@ -13,8 +13,9 @@ from yipin import clock
 from yipin.db import Base, enum_column
 
 if TYPE_CHECKING:
-    from catalog.models.products import Image, Product
+    from catalog.models.products import Product
     from suppliers.models import Supplier
+    from yipin.media.models import Image
 
 
 class CertificationKind(StrEnum):

@@ -1,4 +1,4 @@
-"""Products (SPU), variants (SKU), images and the listing review trail."""
+"""Products (SPU), variants (SKU), their images and the listing review trail."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from catalog.models.reference import (
 )
 from yipin import clock
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.media.models import Image
 from yipin.regions.models import Region
 
 if TYPE_CHECKING:
@@ -127,37 +128,6 @@ class Variant(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Variant {self.id} {self.sku} {self.price_fen}>"
-
-
-class ImagePurpose(StrEnum):
-    PRODUCT = "product"
-    LICENCE = "licence"  # 营业执照 / 食品生产许可证
-    CERTIFICATE = "certificate"
-    BRAND = "brand"
-    CLAIM = "claim"  # a buyer's photo of bad fruit (坏果包赔): buyer, supplier, operators only
-
-
-class Image(Base):
-    """A validated upload: the original (EXIF stripped) and its WebP renditions."""
-
-    __tablename__ = "images"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
-    purpose: Mapped[ImagePurpose] = enum_column(ImagePurpose)
-    storage_key: Mapped[str] = mapped_column(sa.String(120), unique=True)  # "ab/abcdef…"
-    original_format: Mapped[str] = mapped_column(sa.String(10))  # JPEG, PNG, WEBP
-    width: Mapped[int]
-    height: Mapped[int]
-    byte_size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
-    renditions: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name -> {w, h, file}
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(default=clock.now)
-
-    @property
-    def owner_supplier_id(self) -> int | None:
-        return self.supplier_id
 
 
 class ProductImage(Base):

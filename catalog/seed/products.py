@@ -6,9 +6,7 @@ import io
 from datetime import datetime, timedelta
 
 from catalog import rules
-from catalog.images import store_upload
 from catalog.models import (
-    ImagePurpose,
     ListingReview,
     Product,
     ProductImage,
@@ -23,6 +21,8 @@ from catalog.seed.common import Plan, Reference, Shot, Stats, short_name
 from catalog.seed.data import Template
 from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
+from yipin.media.images import store_upload
+from yipin.media.models import ImagePurpose
 from yipin.seed.context import SeedContext
 
 # ----------------------------------------------------------------------------- planning

@@ -3,7 +3,7 @@
 - ``payment_succeeded`` — Stripe's ``payment_intent.succeeded``, an operator confirming a bank
   transfer, the courier's cash (``cash_collected``): the held stock becomes an allocation, the
   order is paid, its sub-orders wait for routing, the lines enter the sales ledger and the
-  outbox tells routing and the supplier (``order.paid``). Applied once: a second call changes
+  outbox tells routing and the supplier (``orders.order_paid``). Applied once: a second call changes
   nothing. A payment that arrives after the order was cancelled revives it when the stock is
   still there, and is refunded otherwise; a second payment of a paid order is refunded.
 - ``payment_failed`` / ``payment_processing`` / ``payment_cancelled`` never undo a success, so
@@ -170,7 +170,7 @@ def payment_succeeded(
         order.payment_method = payment.method
     session.flush()
     ledger.record_sales(session, sub_ids, at)
-    outbox.emit(session, "order.paid", {"order_id": order.id})
+    outbox.emit(session, "orders.order_paid", {"order_id": order.id})
     for other in order.payments:  # the buyer's other attempts are void now
         if other.id != payment.id and other.status in (
             PaymentStatus.CREATING,
@@ -209,7 +209,7 @@ def cash_collected(
     if collected and order.status == OrderStatus.CASH_ON_DELIVERY:
         move_order(session, order, OrderStatus.PAID, actor_id=actor_id)
         order.paid_at = at
-        outbox.emit(session, "order.paid", {"order_id": order.id})
+        outbox.emit(session, "orders.order_paid", {"order_id": order.id})
     session.flush()
 
 
@@ -256,7 +256,7 @@ def void_payment(session: Session, payment: Payment) -> None:
     payment.status = PaymentStatus.CANCELLED
     payment.cancelled_at = clock.now()
     if payment.provider == PaymentProvider.STRIPE and payment.provider_ref:
-        outbox.emit(session, "payment.cancel_intent", {"payment_id": payment.id})
+        outbox.emit(session, "orders.intent_to_void", {"payment_id": payment.id})
 
 
 # ----------------------------------------------------------------------------- offline

@@ -11,13 +11,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.images import InvalidImage, store_upload
-from catalog.models import (
-    Category,
-    Certification,
-    CertificationKind,
-    ImagePurpose,
-)
+from catalog.models import Category, Certification, CertificationKind
 from suppliers import uscc
 from suppliers.actions.access import managed_supplier
 from suppliers.errors import (
@@ -49,6 +43,8 @@ from yipin.accounts import passwords
 from yipin.accounts.errors import LoginTaken
 from yipin.accounts.models import Role, SupplierRole, User
 from yipin.i18n import _l
+from yipin.media.images import InvalidImage, store_upload
+from yipin.media.models import ImagePurpose
 from yipin.regions.models import Region, RegionLevel
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")

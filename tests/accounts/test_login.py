@@ -127,7 +127,7 @@ def test_session_cookie_is_http_only_and_same_site(client):
 
 
 def test_session_cookie_is_secure_in_production(real_config):
-    from yipin import create_app
+    from wsgi import create_app
 
     app = create_app({**real_config, "ENV_NAME": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from PIL import Image as PILImage
 from PIL import ImageFile
 
-from catalog import images
 from catalog.actions import products as actions
-from catalog.models import Image, ImagePurpose, Product, ProductImage, ProductStatus
+from catalog.models import Product, ProductImage, ProductStatus
 from tests import factories
 from tests.catalog import products_support as support
 from yipin.db import db
+from yipin.media import images
+from yipin.media.models import Image, ImagePurpose
 
 API = "/api/v1"
 

@@ -10,18 +10,12 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from catalog.models import (
-    Image,
-    ImagePurpose,
-    ListingReview,
-    ProductImage,
-    ProductStatus,
-    ReviewEvent,
-)
+from catalog.models import ListingReview, ProductImage, ProductStatus, ReviewEvent
 from tests import factories
 from tests.catalog import products_support as support
 from yipin import clock
 from yipin.db import db
+from yipin.media.models import Image, ImagePurpose
 
 
 class QueryCounter:

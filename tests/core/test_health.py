@@ -44,7 +44,7 @@ def test_embedded_defaults_are_reported_as_embedded(embedded_client):
 
 
 def test_a_component_that_is_down_makes_health_503(real_config):
-    from yipin import create_app
+    from wsgi import create_app
 
     app = create_app({**real_config, "ELASTICSEARCH_URL": "http://127.0.0.1:9"})
     response = app.test_client().get("/healthz")

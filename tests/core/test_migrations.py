@@ -10,7 +10,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from tests import testbed
-from yipin import create_app
+from wsgi import create_app
 from yipin.db import db
 
 

@@ -9,13 +9,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from catalog.models import Image, ImagePurpose, ImportJob, ProductImage, SamplingRecord
+from catalog.models import ImportJob, ProductImage, SamplingRecord
 from suppliers.models import StaffInvitation
 from tests import factories
 from tests.conftest import login
 from yipin import clock
 from yipin.accounts.actions import issue_api_token
 from yipin.db import db
+from yipin.media.models import Image, ImagePurpose
 
 # Pages and API routes that are public on purpose (storefront, traceability, reference data).
 PUBLIC = re.compile(

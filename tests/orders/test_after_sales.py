@@ -193,8 +193,8 @@ def test_bad_fruit_claim_with_photos_is_compensated_by_a_partial_refund(app, sho
 def test_claims_close_after_the_window_and_are_for_fresh_produce(app, shop):
     order = _delivered(shop, [(shop.orange, 1), (shop.oil, 1)])
     xunwu, nankang = _sub(order, shop.xunwu), _sub(order, shop.nankang)
-    from catalog.images import store_upload
-    from catalog.models import ImagePurpose
+    from yipin.media.images import store_upload
+    from yipin.media.models import ImagePurpose
 
     image = store_upload(
         db.session,

@@ -120,7 +120,7 @@ def test_a_succeeded_payment_pays_the_order_allocates_stock_and_writes_the_ledge
     assert orange.destination_province_code == "11" and orange.is_upward  # 上行: to Beijing
     assert orange.buyer_type == "individual" and orange.occurred_at is not None
     topics = db.session.scalars(sa.select(OutboxEntry.topic)).all()
-    assert "order.paid" in topics
+    assert "orders.order_paid" in topics
 
 
 # ----------------------------------------------------------------------------- webhook
@@ -180,7 +180,7 @@ def test_the_same_event_ten_times_at_once_has_one_effect(app, shop):
         db.session.scalar(
             sa.select(sa.func.count())
             .select_from(OutboxEntry)
-            .where(OutboxEntry.topic == "order.paid")
+            .where(OutboxEntry.topic == "orders.order_paid")
         )
         == 1
     )
@@ -357,7 +357,7 @@ def test_cancelling_an_unpaid_order_frees_its_stock_at_once(app, shop):
         db.session.scalar(
             sa.select(sa.func.count())
             .select_from(OutboxEntry)
-            .where(OutboxEntry.topic == "payment.cancel_intent")
+            .where(OutboxEntry.topic == "orders.intent_to_void")
         )
         == 1
     )

@@ -221,8 +221,6 @@ def orders_of(supplier: Supplier, variant: Variant) -> dict[str, Any]:
 
     from PIL import Image as PILImage
 
-    from catalog.images import store_upload
-    from catalog.models import ImagePurpose
     from fulfillment.models import ShippingRate
     from orders import after_sales, lifecycle
     from orders.buyers import add_state_owned
@@ -230,6 +228,8 @@ def orders_of(supplier: Supplier, variant: Variant) -> dict[str, Any]:
     from orders.payments.service import confirm_bank_transfer
     from orders.refunds import refund_sub_order
     from suppliers import uscc
+    from yipin.media.images import store_upload
+    from yipin.media.models import ImagePurpose
 
     load_order_reference()
     operator = f.operator()

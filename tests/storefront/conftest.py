@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from flask import Flask
 from PIL import Image as PILImage
 
-from catalog.images import store_upload
-from catalog.models import ImagePurpose, Product, ProductImage, ProductStatus, Variant
+from catalog.models import Product, ProductImage, ProductStatus, Variant
 from suppliers.models import Supplier
 from tests import factories
 from yipin import clock
 from yipin.db import db
+from yipin.media.images import store_upload
+from yipin.media.models import ImagePurpose
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # 2026-11-20 12:00 in Shanghai: November
 

@@ -7,7 +7,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from catalog.models import Certification, CertificationKind, Image, ImagePurpose
+from catalog.models import Certification, CertificationKind
 from suppliers.models import Supplier, SupplierKind, SupplierStatus, SupplierStatusChange
 from tests import factories
 from tests.suppliers.conftest import (
@@ -18,6 +18,7 @@ from tests.suppliers.conftest import (
 )
 from yipin.accounts.models import Role, SupplierRole, User
 from yipin.db import db
+from yipin.media.models import Image, ImagePurpose
 
 pytestmark = pytest.mark.usefixtures("reference")
 

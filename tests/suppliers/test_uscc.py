@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.models import Image
 from suppliers import uscc
 from suppliers.actions import check_uscc
 from suppliers.errors import InvalidUSCC
 from suppliers.models import Supplier, SupplierKind
 from tests.suppliers.conftest import application, count
 from yipin.accounts.models import User
+from yipin.media.models import Image
 
 GOOD = [
     "91350100M000100Y43",  # an enterprise registered in 福州

@@ -11,7 +11,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from yipin import clock
+from yipin import clock, platform
 from yipin.accounts import passwords
 from yipin.accounts.errors import (
     InvalidAccountData,
@@ -22,6 +22,7 @@ from yipin.accounts.errors import (
     WrongPassword,
 )
 from yipin.accounts.models import ApiToken, Role, SupplierRole, User
+from yipin.config import platform_region
 from yipin.errors import NotFound
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -143,9 +144,7 @@ def create_staff_account(
     if role == Role.SUPPLIER:
         if supplier_id is None:
             raise InvalidAccountData(field="supplier_id")
-        from suppliers.models import Supplier
-
-        if session.get(Supplier, supplier_id) is None:
+        if not platform.current().supplier_directory.exists(session, supplier_id):
             raise NotFound(field="supplier_id")
         supplier_role = supplier_role or SupplierRole.STAFF
     else:
@@ -175,12 +174,13 @@ def create_staff_account(
 
 
 def _check_bureau_scope(session: Session, code: str | None) -> str:
-    """Bureau scope: the city (3607) or one of its counties."""
-    from yipin.regions.models import GANZHOU, Region
+    """Bureau scope: the platform's region (by default) or a city or county within it."""
+    from yipin.regions.models import Region
 
-    code = (code or GANZHOU).strip()
+    home = platform_region()
+    code = (code or home).strip()
     region = session.get(Region, code)
-    if region is None or not code.startswith(GANZHOU) or len(code) not in (4, 6):
+    if region is None or not code.startswith(home) or len(code) not in (2, 4, 6):
         raise InvalidAccountData(field="bureau_region_code")
     return code
 

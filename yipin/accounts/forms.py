@@ -52,7 +52,8 @@ class StaffAccountForm(FlaskForm):
         _l("Supplier role"), choices=[("owner", _l("Owner")), ("staff", _l("Staff"))]
     )
     bureau_region_code = StringField(
-        _l("Bureau scope (3607 for the city, or a county code)"), validators=[Optional()]
+        _l("Bureau scope (the platform's region, or a city or county code within it)"),
+        validators=[Optional()],
     )
 
 

@@ -11,10 +11,10 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin import clock
+from yipin.config import platform_region
 from yipin.db import Base, TimestampMixin, enum_column
 
 if TYPE_CHECKING:
-    from suppliers.models import Supplier
     from yipin.regions.models import Region
 
 
@@ -31,7 +31,7 @@ class SupplierRole(StrEnum):
 
 
 class User(UserMixin, TimestampMixin, Base):
-    """A person who logs in. Supplier staff belong to exactly one supplier."""
+    """A person who logs in. Supplier staff belong to exactly one supplier (``user.supplier``)."""
 
     __tablename__ = "users"
     __table_args__ = (
@@ -62,7 +62,7 @@ class User(UserMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    supplier: Mapped[Supplier | None] = relationship(back_populates="staff", lazy="joined")
+    # ``supplier`` (joined) is declared by the suppliers domain: ``Supplier.staff``'s backref.
     bureau_region: Mapped[Region | None] = relationship(lazy="joined")
 
     def get_id(self) -> str:
@@ -95,8 +95,8 @@ class User(UserMixin, TimestampMixin, Base):
 
     @property
     def bureau_scope(self) -> str:
-        """Region code a bureau account may report on: the city (3607) or one county."""
-        return self.bureau_region_code or "3607"
+        """Region code a bureau account may report on: the platform's region or a part of it."""
+        return self.bureau_region_code or platform_region()
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.login}>"

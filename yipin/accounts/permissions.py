@@ -19,6 +19,7 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from yipin import platform
 from yipin.accounts.models import Role, User
 from yipin.db import db
 
@@ -107,9 +108,7 @@ def supplier_scope(stmt: Any, supplier_column: Any, user: User | None = None) ->
     if user.role == Role.SUPPLIER:
         return stmt.where(supplier_column == user.supplier_id)
     if user.role == Role.BUREAU:
-        from suppliers.models import Supplier
-
-        in_scope = db.select(Supplier.id).where(Supplier.region_code.startswith(user.bureau_scope))
+        in_scope = platform.current().supplier_directory.ids_in_region(user.bureau_scope)
         return stmt.where(supplier_column.in_(in_scope))
     return stmt.where(db.false())
 
@@ -153,10 +152,5 @@ def unauthorized() -> Response:
 
 
 def home_endpoint(user: User) -> str:
-    """Each role's home page."""
-    return {
-        Role.CONSUMER: "storefront.home",
-        Role.SUPPLIER: "suppliers_portal.home",
-        Role.OPERATOR: "console.home",
-        Role.BUREAU: "bureau.home",
-    }[user.role]
+    """Each role's home page (the domains say which: ``Domain.homes``)."""
+    return platform.current().home(user.role).endpoint

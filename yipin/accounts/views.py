@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from yipin import platform
 from yipin.accounts import actions
 from yipin.accounts.forms import EmptyForm, LoginForm, PasswordForm, SignupForm, TokenForm
 from yipin.accounts.models import ApiToken
@@ -57,7 +58,7 @@ def logout() -> Any:
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")
-    return redirect(url_for("storefront.home"))
+    return redirect(url_for(platform.current().site_home))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -78,7 +79,7 @@ def signup() -> Any:
             commit()
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("storefront.home"))
+            return redirect(url_for(platform.current().site_home))
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
 
 
@@ -163,4 +164,4 @@ def set_language(code: str) -> Any:
 
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-    return redirect(_safe_next(request.args.get("next")) or url_for("storefront.home"))
+    return redirect(_safe_next(request.args.get("next")) or url_for(platform.current().site_home))

@@ -1,9 +1,10 @@
-"""Load the bundled region files (NBS 2022 codes, china-division 2.7.0 layout) into the table."""
+"""Load the bundled region files (NBS 2022 codes, china-division 2.7.0 layout) into the table,
+and the townships and villages of another platform region from files in the same layout."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,28 +29,48 @@ def _parent(code: str) -> str | None:
     return code[: cuts[len(code)]] if len(code) in cuts else None
 
 
-def read_rows() -> Iterator[tuple[str, str]]:
-    """(code, name) of every bundled region, parents before children."""
+def _read(path: Path) -> Iterator[tuple[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            yield row["code"].strip(), row["name"].strip()
+
+
+def read_rows(extra: Sequence[Path] = ()) -> Iterator[tuple[str, str]]:
+    """(code, name) of every bundled region, then of the ``extra`` files (CSV with ``code`` and
+    ``name`` columns: a platform region's townships and villages), parents before children."""
     for filename in FILES:
-        with (DATA / filename).open(encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                yield row["code"].strip(), row["name"].strip()
+        yield from _read(DATA / filename)
+    added = sorted({row for path in extra for row in _read(Path(path))}, key=_by_level)
+    for code, name in added:
+        if len(code) not in LEVEL_BY_LENGTH:
+            raise ValueError(f"region code {code!r} is not 2, 4, 6, 9 or 12 digits long")
+        yield code, name
 
 
-def row_count() -> int:
-    return sum(1 for _ in read_rows())
+def _by_level(row: tuple[str, str]) -> tuple[int, str]:
+    return len(row[0]), row[0]
+
+
+def row_count(extra: Sequence[Path] = ()) -> int:
+    return sum(1 for _ in read_rows(extra))
 
 
 def load_regions(
-    session: Session, progress: Callable[[int], None] | None = None, batch: int = 1000
+    session: Session,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 1000,
+    extra: Sequence[Path] = (),
 ) -> int:
-    """Insert the bundled regions that are missing; returns how many were added. Idempotent."""
+    """Insert the bundled regions (and those of ``extra`` files) that are missing; returns how
+    many were added. Idempotent."""
     existing = set(session.scalars(sa.select(Region.code)))
     full_names: dict[str, str] = {}
     pending: list[dict[str, str]] = []
     added = 0
-    for code, name in read_rows():
+    for code, name in read_rows(extra):
         parent = _parent(code)
+        if parent and parent not in full_names:
+            raise ValueError(f"region {code} {name}: its parent {parent} is unknown")
         parent_full = full_names.get(parent, "") if parent else ""
         shown = name if name not in PLACEHOLDER_CITIES else ""
         full = " ".join(p for p in (parent_full, shown) if p)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from yipin.db import Base, enum_column
 
-GANZHOU = "3607"  # 赣州市
+GANZHOU = "3607"  # 赣州市: the demo's region (seed data); the platform's is PLATFORM_REGION
 
 
 class RegionLevel(StrEnum):
@@ -55,10 +55,6 @@ class Region(Base):
     @property
     def township_code(self) -> str | None:
         return self.code[:9] if len(self.code) >= 9 else None
-
-    @property
-    def is_in_ganzhou(self) -> bool:
-        return self.code.startswith(GANZHOU)
 
     def ancestor_codes(self) -> list[str]:
         """Codes from the province down to this region (inclusive)."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from yipin.regions.models import GANZHOU, Region, RegionLevel
+from yipin.config import platform_region
+from yipin.regions.models import Region, RegionLevel
 
 
 def children(session: Session, parent_code: str | None) -> list[Region]:
@@ -19,12 +20,13 @@ def children(session: Session, parent_code: str | None) -> list[Region]:
 
 
 def has_children(region: Region) -> bool:
-    """Counties outside Ganzhou are leaves; inside Ganzhou the tree goes down to villages."""
+    """Counties outside the platform's region are leaves; inside it the tree goes down to
+    villages (supply — suppliers, origins, village stations — needs that precision)."""
     if region.level in (RegionLevel.PROVINCE, RegionLevel.CITY):
         return True
     if region.level == RegionLevel.VILLAGE:
         return False
-    return region.code.startswith(GANZHOU)
+    return region.code.startswith(platform_region())
 
 
 def path(session: Session, region: Region) -> list[Region]:
@@ -57,6 +59,6 @@ def counts_under(session: Session, code: str) -> dict[str, int]:
 
 
 def is_leaf_or_level(region: Region, minimum: RegionLevel) -> bool:
-    """An address must be at least county level (township/village inside Ganzhou optional)."""
+    """An address must be at least county level (township and village optional where loaded)."""
     order = list(RegionLevel)
     return order.index(region.level) >= order.index(minimum)

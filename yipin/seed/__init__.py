@@ -1,4 +1,9 @@
-"""Seeding: reference data every installation needs, and the demo platform."""
+"""Seeding: reference data every installation needs, and the demo platform.
+
+The core seeds its own data (regions; the demo's operator, bureau and consumer accounts); each
+domain seeds its own through the seed steps of its ``Domain``, run in the composition root's
+dependency order.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ Echo = Callable[[str], Any]
 
 
 def seed_reference_data(echo: Echo = print) -> None:
-    """Regions, categories, grade standards and regional brands (idempotent)."""
+    """Regions, then each domain's reference data (categories, grade standards, …). Idempotent."""
     from yipin.seed.reference import run
 
     run(echo)

@@ -1,4 +1,5 @@
-"""What demo seeding steps share: the session, a seeded random generator, the logins to print."""
+"""What demo seeding steps share: the session, a seeded random generator, what earlier steps
+made that later ones build on."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ class SeedContext:
     session: Session
     rng: random.Random
     echo: Echo
-    logins: list[Login] = field(default_factory=list)
     # supplier id -> brand slugs it grows or makes (the catalog seed lists products by these)
     focus: dict[int, list[str]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,51 +1,44 @@
 """``flask seed demo``: a believable Ganzhou platform on top of the reference data.
 
-Each step is a module with ``seed(ctx: SeedContext)``; later capabilities add theirs to
-``STEPS``. Seeding is deterministic for a given ``--seed`` and refuses to run twice.
+The core seeds the platform's accounts, then each domain's demo step runs (``Domain.seed_demo``,
+in the composition root's order) with one ``SeedContext``. Seeding is deterministic for a given
+``--seed`` and refuses to run twice.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 
 import sqlalchemy as sa
 
+from yipin import platform
 from yipin.accounts.models import User
 from yipin.db import commit, db
-from yipin.seed import Echo
+from yipin.seed import Echo, accounts
 from yipin.seed.context import DEMO_PASSWORD, SeedContext
-
-STEPS = [
-    "suppliers.seed",  # accounts, 36 suppliers over the 18 counties, staff
-    "catalog.seed",  # products, variants, batches, certificates, warehouses, stock
-    "orders.seed",  # a year of orders through the checkout's actions, pickup points
-]
-MARKER_LOGIN = "13900000001"  # the demo operator
 
 
 def run(random_seed: int, echo: Echo) -> None:
     from yipin.seed.reference import run as reference
 
     reference(echo)
-    if db.session.scalar(sa.select(User).where(User.phone == MARKER_LOGIN)) is not None:
+    marker = sa.select(User).where(User.phone == accounts.OPERATOR_LOGIN)
+    if db.session.scalar(marker) is not None:
         echo("demo data is already there; logins:")
-        print_logins(echo, None)
+        print_logins(echo)
         return
     ctx = SeedContext(session=db.session, rng=random.Random(random_seed), echo=echo)
-    for step in STEPS:
-        module = importlib.import_module(step)
-        module.seed(ctx)
+    accounts.seed(ctx)
+    for seed in platform.current().demo_seeds():
+        seed(ctx)
         db.session.flush()
     commit()
-    print_logins(echo, ctx)
+    print_logins(echo)
 
 
-def print_logins(echo: Echo, ctx: SeedContext | None) -> None:
+def print_logins(echo: Echo) -> None:
     """Print the demo logins (all share one password)."""
-    from suppliers.seed import DEMO_LOGINS
-
-    logins = ctx.logins if ctx else DEMO_LOGINS()
+    logins = accounts.demo_logins() + platform.current().demo_logins()
     echo("")
     echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
     width = max(len(item.login) for item in logins)

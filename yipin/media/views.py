@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint, abort, send_file
 from flask_login import current_user
 
-from catalog import images
-from catalog.models import Image
 from yipin.accounts.permissions import can_read
 from yipin.db import db
+from yipin.media import images
+from yipin.media.models import Image
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 

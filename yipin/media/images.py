@@ -21,9 +21,9 @@ from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from catalog.models import Image, ImagePurpose
 from yipin.errors import DomainError
 from yipin.i18n import _l
+from yipin.media.models import Image, ImagePurpose
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -206,7 +206,7 @@ def is_public(image: Image) -> bool:
 
 
 def url(image: Image | None, rendition: str = "medium") -> str | None:
-    """The URL of a rendition (served by ``catalog.media``)."""
+    """The URL of a rendition (served by ``yipin.media.views``)."""
     if image is None:
         return None
     from flask import url_for

@@ -1,0 +1,15 @@
+"""What the storefront plugs into the core (listed by the composition root, ``wsgi.py``)."""
+
+from pathlib import Path
+
+from storefront import views
+from yipin.accounts.models import Role
+from yipin.platform import Domain, Link
+
+domain = Domain(
+    name="storefront",
+    root=Path(__file__).parent,
+    blueprints=[views.bp],
+    site_home="storefront.home",
+    homes={Role.CONSUMER: Link("storefront.home")},  # consumers shop: no header link
+)
