@@ -34,7 +34,5 @@ def test_the_order_summarises_its_parcels():
     assert summarise(S.PAID, [S.CANCELLED, S.CANCELLED], 10000, 10000) == S.CANCELLED
     assert summarise(S.PAID, [S.DELIVERED, S.PARTLY_REFUNDED], 10000, 500) == S.PARTLY_REFUNDED
     assert summarise(S.COMPLETED, [S.REFUNDED, S.CANCELLED], 10000, 6000) == S.REFUNDED
-    assert summarise(S.CASH_ON_DELIVERY, [S.SHIPPED, S.DELIVERED], 10000, 0) == (
-        S.CASH_ON_DELIVERY
-    )
+    assert summarise(S.CASH_ON_DELIVERY, [S.SHIPPED, S.DELIVERED], 10000, 0) == (S.CASH_ON_DELIVERY)
     assert summarise(S.PENDING_PAYMENT, [S.PENDING_PAYMENT], 10000, 0) == S.PENDING_PAYMENT
