@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Product, Variant
@@ -60,9 +60,8 @@ COLUMNS = [
 
 
 def platform_region() -> str:
-    if has_app_context():
-        return str(current_app.config.get("PLATFORM_REGION") or "3607")
-    return "3607"
+    """The region whose suppliers the platform serves (上行 is out of it)."""
+    return str(current_app.config["PLATFORM_REGION"])
 
 
 def _prefix(column: sa.ColumnElement[str], n: int) -> sa.ColumnElement[str]:

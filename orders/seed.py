@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from catalog.models import (
@@ -317,7 +318,10 @@ def _buyers(ctx: SeedContext) -> list[Buyer]:
     villages = list(
         session.scalars(
             sa.select(Region.code)
-            .where(Region.level == RegionLevel.VILLAGE, Region.code.startswith("3607"))
+            .where(
+                Region.level == RegionLevel.VILLAGE,
+                Region.code.startswith(current_app.config["PLATFORM_REGION"]),
+            )
             .order_by(Region.code)
         )
     )
