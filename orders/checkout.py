@@ -59,7 +59,7 @@ from orders.settings import setting
 from suppliers.models import Supplier
 from yipin import clock, outbox
 from yipin.accounts.models import Role, User
-from yipin.errors import Forbidden, NotFound
+from yipin.errors import DomainError, Forbidden, NotFound
 from yipin.i18n import _l
 from yipin.money import format_fen
 from yipin.regions.models import Region, RegionLevel
@@ -348,7 +348,7 @@ def build_quote(
 def _soft_buyer(session: Session, request: CheckoutRequest) -> buyers.Buyer:
     try:
         return buyers.recognise(session, request.buyer)
-    except Exception:  # the page shows the field errors when the form is sent
+    except DomainError:  # the page shows the field errors when the form is sent
         return buyers.INDIVIDUAL
 
 

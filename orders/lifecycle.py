@@ -21,7 +21,6 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderEventKind,
-    OrderLine,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -30,7 +29,7 @@ from orders.models import (
     SubOrder,
 )
 from orders.status import STATUS_LABELS, Level, OrderStatus, can_move, summarise
-from yipin import clock, outbox
+from yipin import clock
 from yipin.accounts.models import Role, User
 from yipin.errors import Forbidden, NotFound
 from yipin.i18n import _l
@@ -304,18 +303,3 @@ def completion_due(session: Session, days: int, limit: int = 500) -> list[int]:
             .limit(limit)
         )
     )
-
-
-def line_ids(sub: SubOrder) -> list[int]:
-    return [line.id for line in sub.lines]
-
-
-def lines_of(session: Session, sub_order_ids: list[int]) -> list[OrderLine]:
-    return list(
-        session.scalars(sa.select(OrderLine).where(OrderLine.sub_order_id.in_(sub_order_ids)))
-    )
-
-
-def notify_routing(session: Session, sub: SubOrder) -> None:
-    """Routing's trigger (issue 9 subscribes): the sub-order waits for a warehouse."""
-    outbox.emit(session, "orders.suborder_awaiting_routing", {"sub_order_id": sub.id})
