@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 
 from orders import lifecycle
@@ -19,6 +20,15 @@ from yipin.db import db
 
 BUYERS = 50
 UNITS = 10
+
+
+@pytest.fixture
+def real_config(real_config):
+    """Enough connections for the crowd (the rest wait their turn rather than time out)."""
+    return {
+        **real_config,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 0, "pool_timeout": 300},
+    }
 
 
 def _buyers(shop, n):
