@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from search import engine
+from search import api, engine, models, tasks
+from search.cli import search_cli
 from yipin.platform import Domain
 
-domain = Domain(name="search", root=Path(__file__).parent, health={"search": engine.ping})
+domain = Domain(
+    name="search",
+    root=Path(__file__).parent,
+    models=[models],
+    api=[(api.blp, "/api/v1/search")],
+    tasks=[tasks],
+    commands=[search_cli],
+    health={"search": engine.ping},
+)

@@ -12,4 +12,5 @@ domain = Domain(
     blueprints=[views.bp],
     site_home="storefront.home",
     homes={Role.CONSUMER: Link("storefront.home")},  # consumers shop: no header link
+    template_globals={"header_widgets": ["storefront/_search_box.html"]},  # the search box
 )

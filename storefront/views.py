@@ -19,8 +19,15 @@ from yipin.errors import NotFound
 from yipin.i18n import _l, current_language
 from yipin.media import images
 from yipin.media.models import Image
+from yipin.pagination import Page
 
-bp = Blueprint("storefront", __name__, template_folder="templates")
+bp = Blueprint(
+    "storefront",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/storefront",
+)
 
 STORAGE_LABELS = {
     StorageClass.AMBIENT: _l("Ambient"),
@@ -223,6 +230,31 @@ def category(slug: str) -> Any:
     if listing is None:
         raise PageNotFound()
     return render_template("storefront/category.html", listing=listing, filters=filters)
+
+
+@bp.get("/search")
+def search() -> Any:
+    """Search results with facets (category, brand, grade, origin, certificate, storage, price
+    band, in season, in stock), sorting, highlights and "did you mean"."""
+    from search import labels
+    from search import service as search_service
+    from search.request import SearchRequest
+
+    request_ = SearchRequest.parse(request.args)
+    day = clock.today_local()
+    result = search_service.search(db.session, request_, day)
+    cards = queries.load_cards(db.session, result.ids, day)
+    marks = {h.product_id: h.highlight.get("name") for h in result.hits}
+    page = Page(cards, min(request_.page, result.pages), request_.per_page, result.total)
+    return render_template(
+        "storefront/search.html",
+        result=result,
+        search=request_,
+        page=page,
+        marks=marks,
+        facet_title=labels.facet_title,
+        search_sorts=labels.SORT_LABELS,
+    )
 
 
 @bp.get("/p/<int:product_id>")

@@ -167,3 +167,41 @@ def test_chromium_renders_chinese(tmp_path) -> None:
     assert outcome and isinstance(outcome[0], str), outcome
     assert "renders CJK" in outcome[0]
     assert _png_size(shot.read_bytes()) == (480, 240)
+
+
+def test_elasticsearch_speaks_the_stock_analysis_names() -> None:
+    """The analysis-common stand-in (Lucene's factories under the stock names and parameters)
+    and the IK stand-in, as the search index settings use them."""
+    from tests.search.conftest import require_analysis
+
+    url = testbed.require("elasticsearch")
+    require_analysis(url)
+
+    def tokens(body: dict) -> list[str]:
+        response = requests.post(f"{url}/_analyze", json=body, timeout=30)
+        assert response.status_code == 200, response.text
+        return [t["token"] for t in response.json()["tokens"]]
+
+    prefixes = {"type": "edge_ngram", "min_gram": 1, "max_gram": 4}
+    assert tokens(
+        {"tokenizer": "whitespace", "filter": ["lowercase", prefixes], "text": "QiCh 赣南脐橙"}
+    ) == ["q", "qi", "qic", "qich", "赣", "赣南", "赣南脐", "赣南脐橙"]
+    assert tokens({"tokenizer": "whitespace", "filter": ["asciifolding"], "text": "lǜ chá"}) == [
+        "lu",
+        "cha",
+    ]
+    assert tokens({"tokenizer": "standard", "filter": ["cjk_bigram"], "text": "赣南脐橙"}) == [
+        "赣南",
+        "南脐",
+        "脐橙",
+    ]
+    assert tokens(
+        {"tokenizer": {"type": "pattern", "pattern": "[,;]"}, "text": "赣南,寻乌;信丰"}
+    ) == ["赣南", "寻乌", "信丰"]
+    assert tokens({"analyzer": "ik_max_word", "text": "寻乌蜜桔"}) == ["寻乌", "蜜桔"]
+    unknown = requests.post(
+        f"{url}/_analyze",
+        json={"tokenizer": "whitespace", "filter": [{**prefixes, "bogus": 1}], "text": "x"},
+        timeout=30,
+    )
+    assert unknown.status_code == 400 and "bogus" in unknown.text

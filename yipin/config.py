@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "ELASTICSEARCH_URL": None,
     "ELASTICSEARCH_INDEX_PREFIX": "yipin",
+    "SEARCH_CHINESE_ANALYSIS": "ik",  # ik | smartcn | cjk (search/README.md)
+    "SEARCH_RETRY_SECONDS": 10,  # the SQL engine serves this long after an ES failure
+    "SEARCH_TIMEOUT_SECONDS": 3,
     "STRIPE_SECRET_KEY": None,
     "STRIPE_PUBLISHABLE_KEY": None,
     "STRIPE_WEBHOOK_SECRET": None,

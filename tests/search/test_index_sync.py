@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from catalog.actions import products as actions
-from search import engine, index
-from tests import factories, testbed
+from search import index
+from tests import factories
 from yipin.db import commit, db
 
-
-@pytest.fixture
-def es(app):
-    testbed.require("elasticsearch")
-    client = engine.client(app)
-    yield client
-    client.options(ignore_status=404).indices.delete(index=index.index_name())
+# the ``es`` fixture (tests/search/conftest.py): the shared server, this process's indices
 
 
 def test_approved_products_are_indexed_and_delisted_ones_removed(app, reference, jobs, es):

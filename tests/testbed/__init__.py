@@ -11,6 +11,8 @@ Command line (``python -m tests.testbed CMD``):
 ``down``    stop the servers the test bed started (downloads and data stay cached)
 ``status``  say what runs where, and check that Chromium renders Chinese text
 ``env``     print ``export`` lines for the servers that answer now
+``restart`` stop and start the named servers the test bed started (a shared server: only
+            when nobody is using it, e.g. to load newly installed Elasticsearch modules)
 
 Python API (used by pytest fixtures)::
 
@@ -29,8 +31,11 @@ and apm: there is no ``GET /`` or ``HEAD /`` (no rest-root module: the Python cl
 keyword/whitespace/ngram/edge_ngram tokenizers, no asciifolding/cjk_* filters, no cjk
 analyzer), no reindex (no ``_delete_by_query``/``_update_by_query``/``_reindex``) and no
 painless. ``standard``, ``simple``, ``whitespace``, ``keyword`` and ``stop`` analyzers, the
-``lowercase``, ``stop`` and ``shingle`` filters work. The test bed adds stand-ins for the
-analysis-smartcn and analysis-icu plugins (see ES_PLUGINS below).
+``lowercase``, ``stop`` and ``shingle`` filters work. The test bed adds a stand-in for the
+analysis-common module built from Lucene's analysis factories (ES_MODULES: the stock names
+and parameters, e.g. ``edge_ngram``, ``asciifolding``, ``whitespace``, ``pattern``,
+``cjk_bigram``) and stand-ins for the analysis-smartcn, analysis-icu and IK plugins
+(ES_PLUGINS).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from .common import (
     testbed_dir,
 )
 from .elasticsearch import ES_VERSION, ES_ZIP_URL, MAVEN_CENTRAL, Elasticsearch
+from .elasticsearch_modules import ES_MODULES, EsModule
 from .elasticsearch_plugins import ES_PLUGINS, LUCENE_VERSION, StablePlugin
 from .postgres import Postgres
 from .redis import Redis
@@ -67,6 +73,8 @@ from .suite import (
     free_port,
     get_servers,
     namespace,
+    private_dir,
+    private_elasticsearch,
     private_redis,
     redis_db_number,
     redis_url,
@@ -81,6 +89,7 @@ __all__ = [
     "DEFAULT_BASE_DIR",
     "ENV_FILE",
     "ENV_VARS",
+    "ES_MODULES",
     "ES_PLUGINS",
     "ES_VERSION",
     "ES_ZIP_URL",
@@ -92,6 +101,7 @@ __all__ = [
     "STRIPE_MOCK_VERSION",
     "TESTBED_USER",
     "Elasticsearch",
+    "EsModule",
     "Postgres",
     "Redis",
     "Server",
@@ -111,6 +121,8 @@ __all__ = [
     "log",
     "main",
     "namespace",
+    "private_dir",
+    "private_elasticsearch",
     "private_redis",
     "redis_db_number",
     "redis_url",

@@ -98,6 +98,18 @@ def cmd_down(base: Path) -> int:
     return 0
 
 
+def cmd_restart(base: Path, names: list[str]) -> int:
+    """Stop and start the named servers (only those the test bed started)."""
+    if not names:
+        log("restart: name the servers to restart (they may be shared: nobody may be using them)")
+        return 2
+    with _lock(base):
+        for name, server in get_servers(base).items():
+            if name in names and server.stop():
+                server.start()
+    return cmd_up(base, names)
+
+
 def cmd_status(base: Path) -> int:
     healthy = True
     for name, server in get_servers(base).items():
@@ -128,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tests.testbed", description=sys.modules[__package__].__doc__.split("\n")[0]
     )
-    parser.add_argument("command", choices=["up", "down", "status", "env"])
+    parser.add_argument("command", choices=["up", "down", "status", "env", "restart"])
     parser.add_argument(
         "servers",
         nargs="*",
-        help="with up: only these (postgres redis elasticsearch stripe-mock chromium)",
+        help="with up or restart: only these (postgres redis elasticsearch stripe-mock chromium)",
     )
     args = parser.parse_args(argv)
     base = testbed_dir()
@@ -142,4 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_down(base)
     if args.command == "status":
         return cmd_status(base)
+    if args.command == "restart":
+        return cmd_restart(base, args.servers)
     return cmd_env(base)

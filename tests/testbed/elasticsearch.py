@@ -31,6 +31,7 @@ from .common import (
     _user_kwargs,
     log,
 )
+from .elasticsearch_modules import ES_MODULES
 from .elasticsearch_plugins import ES_PLUGINS, MAVEN_CENTRAL
 
 ES_VERSION = "8.19.4"
@@ -57,6 +58,7 @@ class Elasticsearch(Server):
         self.pidfile = self.dir / "elasticsearch.pid"
         self.conf = self.dir / "config"
         self._launcher: subprocess.Popen[bytes] | None = None
+        self.java_opts = os.environ.get("YIPIN_TESTBED_ES_JAVA_OPTS", "-Xms512m -Xmx512m")
 
     @property
     def url(self) -> str:
@@ -173,6 +175,45 @@ class Elasticsearch(Server):
                 self._download()
             self._extract()
         self.install_plugins()
+        self.install_modules()
+
+    def install_modules(self) -> None:
+        """Install the analysis-common stand-in (see ES_MODULES); failures are logged."""
+        for module in ES_MODULES:
+            try:
+                module.install(self)
+            except (TestbedError, OSError, subprocess.SubprocessError) as exc:
+                log(f"elasticsearch: module {module.name} NOT installed: {exc}")
+
+    def expected_components(self) -> list[str]:
+        """Modules and plugins the test bed installs (the server must have loaded them)."""
+        return sorted({m.name for m in ES_MODULES} | {p.name for p in ES_PLUGINS})
+
+    def missing_components(self) -> list[str]:
+        """Expected modules or plugins the running server has not loaded (it was started
+        before they were installed): it needs a restart."""
+        try:
+            nodes = requests.get(f"{self.url}/_nodes/_local/plugins", timeout=5).json()["nodes"]
+            node = next(iter(nodes.values()))
+        except (requests.RequestException, ValueError, KeyError, StopIteration):
+            return []
+        loaded = {m["name"] for m in node.get("modules", [])}
+        loaded |= {p["name"] for p in node.get("plugins", [])}
+        return [name for name in self.expected_components() if name not in loaded]
+
+    def _after_start(self) -> None:
+        if self.pid() is None and not (self.home / ".yipin-extracted").exists():
+            return  # not ours
+        with contextlib.suppress(TestbedError, OSError, subprocess.SubprocessError):
+            self.install_plugins()  # on disk only: a running server is not touched
+            self.install_modules()
+        missing = self.missing_components()
+        if missing:
+            log(
+                f"elasticsearch: the running server has not loaded {', '.join(missing)} "
+                "(installed after it started); search tests need them: restart it when no "
+                "one is using it (`python -m tests.testbed restart elasticsearch`)"
+            )
 
     def install_plugins(self) -> None:
         """Install analysis-smartcn and analysis-icu (see ES_PLUGINS); failures are logged."""
@@ -220,7 +261,7 @@ class Elasticsearch(Server):
         return {
             "ES_JAVA_HOME": str(self.java_home()),
             "ES_PATH_CONF": str(self.conf),
-            "ES_JAVA_OPTS": os.environ.get("YIPIN_TESTBED_ES_JAVA_OPTS", "-Xms512m -Xmx512m"),
+            "ES_JAVA_OPTS": self.java_opts,
             "ES_TMPDIR": str(self.dir / "tmp"),
         }
 

@@ -1,5 +1,6 @@
-"""Stand-ins for Elasticsearch's analysis-smartcn and analysis-icu plugins, built with javac
-from Lucene's analysis jars on Maven Central through Elasticsearch's stable plugin API."""
+"""Stand-ins for Elasticsearch's analysis-smartcn and analysis-icu plugins and the IK Analysis
+plugin, built with javac from Lucene's analysis jars (and IK's, for Lucene 9) on Maven Central
+through Elasticsearch's stable plugin API."""
 
 from __future__ import annotations
 
@@ -235,6 +236,54 @@ public final class Icu {
 }
 """
 
+IK_SOURCE = """\
+package org.yipin.testbed.ik;
+
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.Tokenizer;
+import org.elasticsearch.plugin.NamedComponent;
+import org.elasticsearch.plugin.analysis.AnalyzerFactory;
+import org.elasticsearch.plugin.analysis.TokenizerFactory;
+import org.wltea.analyzer.lucene.IKAnalyzer;
+import org.wltea.analyzer.lucene.IKTokenizer;
+
+public final class Ik {
+    private Ik() {}
+
+    @NamedComponent("ik_max_word")
+    public static final class MaxWordAnalyzer implements AnalyzerFactory {
+        @Override
+        public Analyzer create() {
+            return new IKAnalyzer(false);
+        }
+    }
+
+    @NamedComponent("ik_smart")
+    public static final class SmartAnalyzer implements AnalyzerFactory {
+        @Override
+        public Analyzer create() {
+            return new IKAnalyzer(true);
+        }
+    }
+
+    @NamedComponent("ik_max_word")
+    public static final class MaxWordTokenizer implements TokenizerFactory {
+        @Override
+        public Tokenizer create() {
+            return new IKTokenizer(false);
+        }
+    }
+
+    @NamedComponent("ik_smart")
+    public static final class SmartTokenizer implements TokenizerFactory {
+        @Override
+        public Tokenizer create() {
+            return new IKTokenizer(true);
+        }
+    }
+}
+"""
+
 _ANALYSIS = "org.elasticsearch.plugin.analysis."
 
 
@@ -415,6 +464,25 @@ ES_PLUGINS: tuple[StablePlugin, ...] = (
             },
             _ANALYSIS + "CharFilterFactory": {
                 "icu_normalizer": "org.yipin.testbed.icu.Icu$IcuNormalizerCharFilter"
+            },
+        },
+    ),
+    StablePlugin(
+        name="analysis-ik",
+        description=(
+            "Yipin test-bed build of the IK Analysis plugin (ik_max_word, ik_smart analyzers and "
+            "tokenizers) from cn.shenyanchao.ik-analyzer (Apache-2.0, dictionary included)"
+        ),
+        jars=["cn.shenyanchao.ik-analyzer:ik-analyzer:9.0.0", "org.slf4j:slf4j-api:2.0.17"],
+        source=IK_SOURCE,
+        components={
+            _ANALYSIS + "AnalyzerFactory": {
+                "ik_max_word": "org.yipin.testbed.ik.Ik$MaxWordAnalyzer",
+                "ik_smart": "org.yipin.testbed.ik.Ik$SmartAnalyzer",
+            },
+            _ANALYSIS + "TokenizerFactory": {
+                "ik_max_word": "org.yipin.testbed.ik.Ik$MaxWordTokenizer",
+                "ik_smart": "org.yipin.testbed.ik.Ik$SmartTokenizer",
             },
         },
     ),

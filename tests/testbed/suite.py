@@ -77,6 +77,32 @@ def private_redis(base: Path) -> Redis:
     return server
 
 
+def private_elasticsearch(base: Path) -> Elasticsearch:
+    """An Elasticsearch of its own on free ports, data under ``base``, run from the test bed's
+    installed distribution (same modules and plugins), for a test that stops it. ``base`` must
+    be reachable by the service user: use :func:`private_dir`."""
+    shared = Elasticsearch(testbed_dir())
+    server = Elasticsearch(base)
+    server.home, server.zip = shared.home, shared.zip
+    server.port, server.transport_port = free_port(), free_port()
+    server.java_opts = "-Xms256m -Xmx256m"
+    return server
+
+
+def private_dir(prefix: str) -> Path:
+    """A fresh directory under the test bed's base (the service user can reach it there,
+    unlike pytest's temporary directories under /tmp/pytest-of-root)."""
+    import tempfile
+
+    root = testbed_dir() / "private"
+    root.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        root.chmod(0o755)
+    path = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=root))
+    path.chmod(0o755)
+    return path
+
+
 def require(name: str) -> str:
     """URL (or path) of a provisioned server, from its environment variable.
 
