@@ -2,8 +2,8 @@
 payments (Stripe, bank transfer, cash on delivery) and their events, refunds, after-sales,
 the append-only sales ledger; fulfillment's shipping rate card and pickup points
 
-Revision ID: 0004_orders
-Revises: 0003_stock
+Revision ID: 0005_orders
+Revises: 0004_search
 Create Date: 2026-12-01 20:29:28
 
 The sales ledger is append-only in the database too: on PostgreSQL a trigger refuses UPDATE and
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = "0004_orders"
-down_revision = "0003_stock"
+revision = "0005_orders"
+down_revision = "0004_search"
 branch_labels = None
 depends_on = None
 
