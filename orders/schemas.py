@@ -34,6 +34,11 @@ def Id(**kw: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
 
 
+def QueryId(**kw: Any) -> fields.Integer:
+    """An id in the query string (text there by nature; still an integer, never a float)."""
+    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kw)
+
+
 def Fen(**kw: Any) -> fields.Integer:
     return fields.Integer(strict=True, validate=validate.Range(min=0, max=MAX_FEN), **kw)
 
@@ -364,7 +369,9 @@ class OrderQuerySchema(Schema):
         validate=validate.Length(min=1, max=40),
         metadata={"description": "Operators: order number, phone or recipient"},
     )
-    supplier_id = Id(metadata={"description": "Operators: orders with a parcel of this supplier"})
+    supplier_id = QueryId(
+        metadata={"description": "Operators: orders with a parcel of this supplier"}
+    )
     payment_method = fields.Enum(PaymentMethod, by_value=True)
     buyer_type = fields.Enum(BuyerType, by_value=True)
     placed_from = fields.Date()
@@ -373,7 +380,7 @@ class OrderQuerySchema(Schema):
 
 class SubOrderQuerySchema(Schema):
     status = fields.Enum(OrderStatus, by_value=True)
-    supplier_id = Id(metadata={"description": "Operators only"})
+    supplier_id = QueryId(metadata={"description": "Operators only"})
 
 
 class StartPaymentSchema(Schema):
@@ -609,12 +616,11 @@ class LedgerEntrySchema(Schema):
 
 
 class LedgerQuerySchema(Schema):
-    supplier_id = Id()
+    supplier_id = QueryId()
     kind = fields.Enum(LedgerEntryKind, by_value=True)
     occurred_from = fields.Date()
     occurred_to = fields.Date()
     after_id = fields.Integer(
-        strict=True,
         validate=validate.Range(min=0, max=2**62),
         metadata={"description": "Entries after this id (for incremental readers)"},
     )
