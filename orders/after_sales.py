@@ -295,7 +295,8 @@ def request_return(
         sub.order_id,
         OrderEventKind.AFTER_SALES,
         sub_order_id=sub.id,
-        message=f"return requested ({reason_kind.value})",
+        code="return_requested",
+        message=request.reason,
         actor_id=actor.id,
     )
     session.flush()
@@ -341,7 +342,8 @@ def decide_return(
         request.sub_order.order_id,
         OrderEventKind.AFTER_SALES,
         sub_order_id=request.sub_order_id,
-        message=f"return {'approved' if approve else 'rejected'} {note}".strip(),
+        code="return_approved" if approve else "return_rejected",
+        message=note,
         actor_id=actor.id,
     )
     session.flush()
@@ -445,7 +447,8 @@ def file_claim(
         sub.order_id,
         OrderEventKind.AFTER_SALES,
         sub_order_id=sub.id,
-        message=f"claim: {bad_units} bad, {format_fen(requested_fen)} asked",
+        code="claim_filed",
+        message=f"{line.product_name} × {bad_units} {format_fen(requested_fen)}",
         actor_id=actor.id,
     )
     from yipin.notifications import notify_supplier
@@ -512,7 +515,8 @@ def decide_claim(
         claim.sub_order.order_id,
         OrderEventKind.AFTER_SALES,
         sub_order_id=claim.sub_order_id,
-        message=f"claim {claim.status.value} {note}".strip(),
+        code="claim_approved" if approve else "claim_rejected",
+        message=" ".join(x for x in (format_fen(claim.approved_fen) if approve else "", note) if x),
         actor_id=actor.id,
     )
     session.flush()

@@ -540,7 +540,8 @@ def place_order(
         order.id,
         OrderEventKind.STATUS,
         target=OrderStatus(order.status),
-        message=f"{method.value}",
+        code="placed",
+        message=format_fen(order.total_fen),
         actor_id=user.id,
     )
     if cod:

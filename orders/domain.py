@@ -32,5 +32,5 @@ domain = Domain(
         "guest_header": [Link("orders.cart", _l("Cart"))],
         "shopper_header": [Link("orders.cart", _l("Cart")), Link("orders.orders", _l("My orders"))],
     },
-    template_globals={"order_label": labels.label},
+    template_globals={"order_label": labels.label, "order_event_label": labels.event_label},
 )

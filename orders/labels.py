@@ -84,6 +84,33 @@ CLAIM_STATUS_LABELS: dict[ClaimStatus, Any] = {
     ClaimStatus.REJECTED: _l("Rejected"),
 }
 
+EVENT_LABELS: dict[str, Any] = {  # OrderEvent.code (a status change has none: its badge tells)
+    "placed": _l("Order placed"),
+    "payment_succeeded": _l("Payment received"),
+    "payment_failed": _l("Payment failed"),
+    "bank_transfer_chosen": _l("Paying by bank transfer"),
+    "cash_collected": _l("Cash collected on delivery"),
+    "late_payment_refunded": _l("Paid after cancellation; refunded"),
+    "dispute_opened": _l("Payment disputed"),
+    "dispute_closed": _l("Dispute closed"),
+    "dispute_lost": _l("Dispute lost"),
+    "refund_requested": _l("Refund started"),
+    "refund_succeeded": _l("Refund paid back"),
+    "refund_failed": _l("Refund failed"),
+    "return_requested": _l("Return requested"),
+    "return_approved": _l("Return approved"),
+    "return_rejected": _l("Return rejected"),
+    "claim_filed": _l("Bad fruit claim filed"),
+    "claim_approved": _l("Bad fruit claim approved"),
+    "claim_rejected": _l("Bad fruit claim rejected"),
+}
+
+
+def event_label(code: str | None) -> str:
+    label = EVENT_LABELS.get(code or "")
+    return str(label) if label is not None else ""
+
+
 TABLES: dict[str, tuple[type, dict[Any, Any]]] = {
     "order_status": (OrderStatus, STATUS_LABELS),
     "buyer_type": (BuyerType, BUYER_TYPE_LABELS),

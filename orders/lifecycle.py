@@ -59,12 +59,15 @@ def log(
     target: OrderStatus | None = None,
     message: str = "",
     actor_id: int | None = None,
+    code: str = "",
 ) -> OrderEvent:
-    """Append to the order's history (written with the next flush)."""
+    """Append to the order's history (written with the next flush). ``code`` says what
+    happened (its label is ``labels.EVENT_LABELS``), ``message`` the details."""
     event = OrderEvent(
         order_id=order_id,
         sub_order_id=sub_order_id,
         kind=kind,
+        code=code,
         from_status=source,
         to_status=target,
         message=message[:300],

@@ -236,7 +236,8 @@ def refund_sub_order(
         sub.order_id,
         OrderEventKind.REFUND,
         sub_order_id=sub.id,
-        message=f"{kind.value} {format_fen(amount_fen)} {refund.reason}".strip(),
+        code="refund_requested",
+        message=f"{format_fen(amount_fen)} {refund.reason}".strip(),
         actor_id=actor.id if actor else None,
     )
     _send(session, refund, payment, offline_reference)
@@ -267,7 +268,13 @@ def refund_payment(session: Session, payment: Payment, kind: RefundKind, reason:
     )
     session.add(refund)
     session.flush()
-    log(session, payment.order_id, OrderEventKind.REFUND, message=f"{kind.value} {reason}")
+    log(
+        session,
+        payment.order_id,
+        OrderEventKind.REFUND,
+        code="refund_requested",
+        message=format_fen(refund.amount_fen),
+    )
     _send(session, refund, payment, None)
     return refund
 
@@ -307,7 +314,8 @@ def refund_succeeded(
         refund.order_id,
         OrderEventKind.REFUND,
         sub_order_id=refund.sub_order_id,
-        message=f"succeeded {format_fen(refund.amount_fen)}",
+        code="refund_succeeded",
+        message=" ".join(x for x in (format_fen(refund.amount_fen), refund.reference or "") if x),
         actor_id=actor_id,
     )
     session.flush()
@@ -323,7 +331,8 @@ def refund_failed(session: Session, refund: Refund, message: str) -> None:
         refund.order_id,
         OrderEventKind.REFUND,
         sub_order_id=refund.sub_order_id,
-        message=f"failed: {message}"[:300],
+        code="refund_failed",
+        message=message[:300],
     )
     session.flush()
 

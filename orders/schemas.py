@@ -317,7 +317,8 @@ class OrderEventSchema(Schema):
     kind = fields.Enum(OrderEventKind, by_value=True)
     from_status = fields.Enum(OrderStatus, by_value=True, allow_none=True)
     to_status = fields.Enum(OrderStatus, by_value=True, allow_none=True)
-    message = fields.Str()
+    code = fields.Str(metadata={"description": "What happened (placed, payment_succeeded …)"})
+    message = fields.Str(metadata={"description": "Details: an amount, a reason"})
     at = fields.DateTime()
 
 

@@ -166,6 +166,7 @@ def upgrade():
     sa.Column('kind', sa.Enum('status', 'payment', 'refund', 'after_sales', 'note', name='ordereventkind', native_enum=False, length=19), nullable=False),
     sa.Column('from_status', sa.Enum('pending_payment', 'cash_on_delivery', 'paid', 'awaiting_routing', 'routed', 'shipped', 'delivered', 'completed', 'cancelled', 'partly_refunded', 'refunded', name='orderstatus', native_enum=False, length=24), nullable=True),
     sa.Column('to_status', sa.Enum('pending_payment', 'cash_on_delivery', 'paid', 'awaiting_routing', 'routed', 'shipped', 'delivered', 'completed', 'cancelled', 'partly_refunded', 'refunded', name='orderstatus', native_enum=False, length=24), nullable=True),
+    sa.Column('code', sa.String(length=40), nullable=False),
     sa.Column('message', sa.String(length=300), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),

@@ -265,7 +265,8 @@ class OrderEvent(Base):
     kind: Mapped[OrderEventKind] = enum_column(OrderEventKind)
     from_status: Mapped[OrderStatus | None] = enum_column(OrderStatus, nullable=True)
     to_status: Mapped[OrderStatus | None] = enum_column(OrderStatus, nullable=True)
-    message: Mapped[str] = mapped_column(sa.String(300), default="")
+    code: Mapped[str] = mapped_column(sa.String(40), default="")  # what happened (labels.py)
+    message: Mapped[str] = mapped_column(sa.String(300), default="")  # details: amount, reason
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(default=clock.now)
 

@@ -119,7 +119,8 @@ def payment_succeeded(
         session,
         order.id,
         OrderEventKind.PAYMENT,
-        message=f"{(payment.method or 'online')} {format_fen(payment.amount_fen)} succeeded",
+        code="payment_succeeded",
+        message=" ".join(x for x in (format_fen(payment.amount_fen), payment.reference or "") if x),
         actor_id=actor_id,
     )
     others = [
@@ -140,7 +141,8 @@ def payment_succeeded(
                 session,
                 order.id,
                 OrderEventKind.PAYMENT,
-                message="paid after the order was cancelled; the stock was gone: refunded",
+                code="late_payment_refunded",
+                message=format_fen(payment.amount_fen),
             )
             session.flush()
             for sub in order.sub_orders:
@@ -199,7 +201,8 @@ def cash_collected(
         order.id,
         OrderEventKind.PAYMENT,
         sub_order_id=payment.sub_order_id,
-        message=f"cod {format_fen(payment.amount_fen)} collected",
+        code="cash_collected",
+        message=format_fen(payment.amount_fen),
         actor_id=actor_id,
     )
     session.flush()
@@ -222,7 +225,11 @@ def payment_failed(session: Session, payment: Payment, code: str, message: str) 
     payment.failure_code = (code or "")[:60] or None
     payment.failure_message = (message or "")[:300] or None
     log(
-        session, payment.order_id, OrderEventKind.PAYMENT, message=f"failed: {code} {message}"[:300]
+        session,
+        payment.order_id,
+        OrderEventKind.PAYMENT,
+        code="payment_failed",
+        message=(message or code or "")[:300],
     )
     session.flush()
     return "applied"
@@ -329,9 +336,7 @@ def switch_to_bank_transfer(session: Session, actor: User, order_id: int) -> Pay
         .values(expires_at=due)
         .execution_options(synchronize_session=False)
     )
-    log(
-        session, order.id, OrderEventKind.PAYMENT, message="bank_transfer chosen", actor_id=actor.id
-    )
+    log(session, order.id, OrderEventKind.PAYMENT, code="bank_transfer_chosen", actor_id=actor.id)
     session.flush()
     return payment
 

@@ -303,7 +303,7 @@ def on_dispute_created(session: Session, row: PaymentEvent, obj: dict[str, Any])
     from orders.lifecycle import log
     from orders.models import OrderEventKind
 
-    log(session, payment.order_id, OrderEventKind.PAYMENT, message="dispute opened")
+    log(session, payment.order_id, OrderEventKind.PAYMENT, code="dispute_opened")
     return PaymentEventOutcome.APPLIED, "dispute opened"
 
 
@@ -319,7 +319,12 @@ def on_dispute_closed(session: Session, row: PaymentEvent, obj: dict[str, Any]) 
 
     status = str(obj.get("status") or "")
     payment.disputed = False
-    log(session, payment.order_id, OrderEventKind.PAYMENT, message=f"dispute closed: {status}")
+    log(
+        session,
+        payment.order_id,
+        OrderEventKind.PAYMENT,
+        code="dispute_lost" if status == "lost" else "dispute_closed",
+    )
     if status == "lost":
         amount = int(obj.get("amount") or 0)
         ref = str(obj.get("id") or "")
