@@ -306,3 +306,17 @@ def view_cart(session: Session, cart: Cart | None) -> CartView:
         supplier = variant.product.supplier
         groups.setdefault(supplier.id, SupplierGroup(supplier)).items.append(item)
     return CartView(cart, list(groups.values()))
+
+
+def purge_guest_carts(session: Session, days: int) -> int:
+    """Guests' carts untouched for ``days`` days (their cookie has expired): deleted."""
+    from datetime import timedelta
+
+    before = clock.now() - timedelta(days=days)
+    ids = list(
+        session.scalars(sa.select(Cart.id).where(Cart.user_id.is_(None), Cart.updated_at < before))
+    )
+    if ids:
+        session.execute(sa.delete(CartLine).where(CartLine.cart_id.in_(ids)))
+        session.execute(sa.delete(Cart).where(Cart.id.in_(ids)))
+    return len(ids)

@@ -50,3 +50,14 @@ def load_rates() -> None:
     rules = load_rules(db.session)
     commit()
     click.echo(f"{rates} shipping rows and {rules} after-sales rules added")
+
+
+@orders_cli.command("purge-guest-carts")
+@click.option("--days", default=30, show_default=True, help="Untouched for this many days.")
+def purge_guest_carts(days: int) -> None:
+    """Delete guests' carts nobody touched for ``--days`` days (their cookies expire then)."""
+    from orders.carts import purge_guest_carts as purge
+
+    removed = purge(db.session, days)
+    commit()
+    click.echo(f"removed {removed} guest carts")

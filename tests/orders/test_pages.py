@@ -134,3 +134,16 @@ def test_supplier_ships_its_parcel_and_operator_refunds_in_the_console(app, clie
     assert client.get("/console/orders/shipping-rates?province=11").status_code == 200
     assert client.get("/console/orders/state-owned").status_code == 200
     assert client.get("/console/orders/claims").status_code == 200
+
+
+def test_old_guest_carts_are_purged(app, client, shop):
+    from datetime import timedelta
+
+    from yipin import clock
+
+    client.submit("/cart/add", {"variant_id": shop.orange.id, "quantity": 1})
+    runner = app.test_cli_runner()
+    assert "removed 0" in runner.invoke(args=["orders", "purge-guest-carts"]).output
+    clock.advance(timedelta(days=31))
+    assert "removed 1" in runner.invoke(args=["orders", "purge-guest-carts"]).output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Cart)) == 0
