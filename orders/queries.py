@@ -95,13 +95,12 @@ def orders_stmt(user: User, **filters: Any) -> sa.Select[Any]:
             )
         text = (filters.get("q") or "").strip()
         if text:
-            like = f"%{text}%"
             stmt = stmt.where(
                 sa.or_(
                     Order.number.startswith(text.upper().split("-")[0], autoescape=True),
                     Order.recipient_phone == text,
-                    Order.recipient_name.ilike(like),
-                    Order.invoice_title.ilike(like),
+                    Order.recipient_name.icontains(text, autoescape=True),
+                    Order.invoice_title.icontains(text, autoescape=True),
                     Order.invoice_uscc == text.upper(),
                 )
             )
