@@ -30,6 +30,7 @@ from suppliers.models import Supplier
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import db
+from yipin.fields import DATE_MAX, DATE_MIN, arg_id, arg_page
 from yipin.i18n import _
 from yipin.money import MoneyError, parse_yuan
 from yipin.pagination import paginate
@@ -40,17 +41,15 @@ bp = Blueprint(
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
+    return arg_page()
 
 
 def _date(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+    return day if DATE_MIN <= day <= DATE_MAX else None
 
 
 def _fen(name: str) -> int | None:
@@ -69,7 +68,7 @@ def orders() -> Any:
         "status": parse_enum(OrderStatus, args.get("status")),
         "payment_method": parse_enum(PaymentMethod, args.get("method")),
         "buyer_type": parse_enum(BuyerType, args.get("buyer")),
-        "supplier_id": int(args["supplier"]) if args.get("supplier", "").isdigit() else None,
+        "supplier_id": arg_id("supplier"),
         "placed_from": _date("from"),
         "placed_to": _date("to"),
     }
