@@ -4,6 +4,7 @@ private — only the buyer, the supplier's staff and operators see them (``order
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
@@ -27,6 +28,8 @@ def store_claim_photos(
         )
     ids = []
     for upload in files:
+        if isinstance(upload, str | bytes):  # a form field, not a file: its text is the "file"
+            upload = io.BytesIO(upload.encode() if isinstance(upload, str) else upload)
         stream = getattr(upload, "stream", upload)
         image = store_upload(
             session,

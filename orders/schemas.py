@@ -152,14 +152,19 @@ class BuyerSchema(Schema):
     )
 
 
+class ShippingChoiceSchema(Schema):
+    supplier_id = Id(required=True)
+    service_code = fields.Str(required=True, validate=validate.Length(min=1, max=30))
+
+
 class CheckoutSchema(Schema):
     destination = fields.Nested(DestinationSchema, required=True)
     buyer = fields.Nested(BuyerSchema, load_default=dict)
-    shipping = fields.Dict(
-        keys=fields.Str(validate=Pattern(r"^\d{1,9}$")),
-        values=fields.Str(validate=validate.Length(max=30)),
-        load_default=dict,
-        metadata={"description": "Supplier id → shipping service code (cheapest if missing)"},
+    shipping = fields.List(
+        fields.Nested(ShippingChoiceSchema),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "The shipping service of a supplier's parcel (cheapest if none)"},
     )
     payment_method = fields.Enum(PaymentMethod, by_value=True, load_default=None, allow_none=True)
     note = fields.Str(load_default="", validate=validate.Length(max=200))
@@ -410,7 +415,12 @@ class ConfirmPaymentSchema(Schema):
     payment_method_id = fields.Str(
         load_default=None, allow_none=True, validate=Pattern(r"^pm_[A-Za-z0-9_]{1,80}$")
     )
-    return_url = fields.Url(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    return_url = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=300), Pattern(r"^https?://[!-~]+$")],
+        metadata={"description": "Where Alipay or WeChat Pay sends the buyer back (http(s))"},
+    )
 
 
 class BankTransferSchema(Schema):
@@ -445,14 +455,19 @@ class RefundRequestSchema(Schema):
     reason = fields.Str(required=True, validate=validate.Length(min=2, max=300))
 
 
+class ShipBatchSchema(Schema):
+    line_id = Id(required=True)
+    batch_id = Id(required=True)
+
+
 class ShipSchema(Schema):
     carrier_name = fields.Str(required=True, validate=validate.Length(min=1, max=40))
     waybill_number = fields.Str(required=True, validate=validate.Length(min=4, max=40))
-    batches = fields.Dict(
-        keys=fields.Str(validate=Pattern(r"^\d{1,9}$")),
-        values=fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
-        load_default=dict,
-        metadata={"description": "Order line id → batch id it ships from"},
+    batches = fields.List(
+        fields.Nested(ShipBatchSchema),
+        load_default=list,
+        validate=validate.Length(max=100),
+        metadata={"description": "The batch each order line ships from"},
     )
 
 

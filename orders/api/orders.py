@@ -66,14 +66,13 @@ CHECKOUT_CONFLICT = (
 class IdempotencyHeader(Schema):
     key = fields.Str(
         data_key="Idempotency-Key",
-        load_default=None,
         validate=Pattern(r"^[\x21-\x7e]{8,80}$"),
         metadata={"description": "Repeat it on a retry: the same order comes back (200)"},
     )
 
 
 def checkout_request(data: dict[str, Any], key: str | None = None) -> checkout.CheckoutRequest:
-    shipping = {int(k): v for k, v in (data.get("shipping") or {}).items()}
+    shipping = {x["supplier_id"]: x["service_code"] for x in data.get("shipping") or []}
     return checkout.CheckoutRequest(
         destination=checkout.Destination(**data["destination"]),
         buyer=BuyerDetails(**(data.get("buyer") or {})),

@@ -102,7 +102,11 @@ class CancelSubOrder(MethodView):
 class ShipSubOrder(MethodView):
     @blp.arguments(
         ShipSchema,
-        example={"carrier_name": "顺丰速运", "waybill_number": "SF1234567890", "batches": {"1": 1}},
+        example={
+            "carrier_name": "顺丰速运",
+            "waybill_number": "SF1234567890",
+            "batches": [{"line_id": 1, "batch_id": 1}],
+        },
     )
     @blp.response(200, SupplierSubOrderSchema)
     @blp.errors((409, "The parcel is not ready to ship · 子订单当前不可发货"))
@@ -118,7 +122,7 @@ class ShipSubOrder(MethodView):
 
         交给快递（在自动分单上线前手工填写运单）：每行出库的批次、快递公司和运单号。"""
         _visible(sub_order_id)
-        batches = {int(k): v for k, v in data["batches"].items()}
+        batches = {x["line_id"]: x["batch_id"] for x in data["batches"]}
         lifecycle.mark_shipped(
             db.session,
             actor(),
