@@ -263,9 +263,7 @@ def test_a_consumer_buys_and_pays_by_bank_transfer_with_a_generated_client(
 
     address = op("orders", "get_addresses").sync(client=client)[0]
     destination = Destination(address_id=address.id)
-    quote = op("orders", "post_quote").sync(
-        client=client, body=Checkout(destination=destination)
-    )
+    quote = op("orders", "post_quote").sync(client=client, body=Checkout(destination=destination))
     assert not isinstance(quote, Error), quote
     assert "bank_transfer" in quote.payment_methods
     assert quote.total_fen == quote.goods_fen + quote.shipping_fen > 0
