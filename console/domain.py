@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from console import listings, sampling, suppliers, views, warehouses
+from console import listings, orders, sampling, suppliers, views, warehouses
 from yipin.accounts.models import Role
 from yipin.i18n import _l
 from yipin.platform import Domain, Link
@@ -10,6 +10,6 @@ from yipin.platform import Domain, Link
 domain = Domain(
     name="console",
     root=Path(__file__).parent,
-    blueprints=[views.bp, suppliers.bp, listings.bp, sampling.bp, warehouses.bp],
+    blueprints=[views.bp, suppliers.bp, listings.bp, sampling.bp, warehouses.bp, orders.bp],
     homes={Role.OPERATOR: Link("console.home", _l("Operator console"))},
 )

@@ -12,7 +12,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Page
 from sqlalchemy.orm import joinedload
 
 from fulfillment import actions, queries
@@ -51,26 +50,6 @@ WAREHOUSE_RULES = (
 )
 READERS = (Role.OPERATOR, Role.SUPPLIER, Role.BUREAU)
 KEEPERS = (Role.OPERATOR, Role.SUPPLIER)
-
-
-class SelectPage(Page):
-    """flask-smorest pagination over a SQLAlchemy select (count, then one page)."""
-
-    @property
-    def item_count(self) -> int:
-        return db.session.scalar(
-            sa.select(sa.func.count()).select_from(self.collection.order_by(None).subquery())
-        )
-
-    @property
-    def items(self) -> list[Any]:
-        return list(
-            db.session.scalars(
-                self.collection.limit(self.page_params.page_size).offset(
-                    self.page_params.first_item
-                )
-            ).unique()
-        )
 
 
 class _WithTotals:
@@ -182,9 +161,9 @@ class WarehouseById(MethodView):
 class StockList(MethodView):
     @blp.arguments(StockQuerySchema, location="query")
     @blp.response(200, StockSchema(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate()
     @blp.login_required(*READERS)
-    def get(self, args: dict[str, Any]) -> Any:
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
         """Stock · 库存
 
         Stock rows in the caller's scope (supplier staff: their own variants), by variant and
@@ -204,7 +183,7 @@ class StockList(MethodView):
             stmt = stmt.where(Stock.variant_id == args["variant_id"])
         if "low" in args:
             stmt = stmt.where(Stock.on_hand - Stock.reserved <= args["low"])
-        return stmt
+        return page_of(stmt, pagination_parameters)
 
     @blp.arguments(
         StockSetSchema,
@@ -268,9 +247,9 @@ class StockAdjustments(MethodView):
 class StockMovements(MethodView):
     @blp.arguments(StockQuerySchema, location="query")
     @blp.response(200, StockMovementSchema(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate()
     @blp.login_required(*KEEPERS)
-    def get(self, args: dict[str, Any]) -> Any:
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
         """Stock movements · 库存流水
 
         The stock movement log, newest first: stocktakes, adjustments, imports and orders.
@@ -288,4 +267,4 @@ class StockMovements(MethodView):
             stmt = stmt.where(Stock.warehouse_id == args["warehouse_id"])
         if "variant_id" in args:
             stmt = stmt.where(Stock.variant_id == args["variant_id"])
-        return stmt
+        return page_of(stmt, pagination_parameters)

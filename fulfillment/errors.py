@@ -54,3 +54,8 @@ class InsufficientStock(Conflict):
 class ReasonRequired(DomainError):
     code = "reason_required"
     message = _l("Give a reason for the adjustment (e.g. received, damaged, counted).")
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+    message = _l("Not enough stock: %(wanted)s wanted, %(available)s left.")

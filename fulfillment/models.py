@@ -104,6 +104,7 @@ class StockMovementKind(StrEnum):
     SET = "set"  # 盘点: the on-hand count was set
     ADJUST = "adjust"  # 调整: + / − with a reason (received, damaged, returned …)
     IMPORT = "import"  # set by a bulk import
+    SHIP = "ship"  # 出库: units left the warehouse in an order's parcel
 
 
 class StockMovement(Base):
@@ -128,3 +129,96 @@ class StockMovement(Base):
     @property
     def owner_supplier_id(self) -> int:
         return self.supplier_id
+
+
+class PickupPointKind(StrEnum):
+    VILLAGE_STATION = "village_station"  # 村级服务站 (快递进村)
+    TOWNSHIP_POINT = "township_point"  # 乡镇驿站 / 网点
+    LOCKER = "locker"  # 智能快递柜
+
+
+class PickupPoint(TimestampMixin, Base):
+    """A place where a consumer collects parcels instead of home delivery (自提点).
+
+    It serves the region ``serves_region_code`` and everything under it (a village station its
+    village, a township point its township); ``cold_capability`` is the coldest class it can hold
+    until collection (a plain locker: ambient only).
+    """
+
+    __tablename__ = "pickup_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[PickupPointKind] = enum_column(PickupPointKind)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))
+    serves_region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    address_detail: Mapped[str] = mapped_column(sa.String(200), default="")
+    opening_hours: Mapped[str] = mapped_column(sa.String(60), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    cold_capability: Mapped[StorageClass] = enum_column(StorageClass, default=StorageClass.AMBIENT)
+    warehouse_id: Mapped[int | None] = mapped_column(sa.ForeignKey("warehouses.id"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    region: Mapped[Region] = relationship(lazy="joined", foreign_keys=[region_code])
+
+    def can_keep(self, storage: StorageClass) -> bool:
+        return COLD_ORDER[self.cold_capability] >= COLD_ORDER[storage]
+
+    def serves(self, region_code: str) -> bool:
+        return region_code.startswith(self.serves_region_code)
+
+
+class ShippingService(Base):
+    """A delivery service consumers choose per parcel (快递标准件, 冷链 …): editable data."""
+
+    __tablename__ = "shipping_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    name_en: Mapped[str] = mapped_column(sa.String(80), default="")
+    cold_chain: Mapped[bool] = mapped_column(default=False)  # only these carry chilled / frozen
+    allows_cod: Mapped[bool] = mapped_column(default=False)  # cash on delivery possible
+    days_min: Mapped[int] = mapped_column(default=2)
+    days_max: Mapped[int] = mapped_column(default=4)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    rates: Mapped[list[ShippingRate]] = relationship(back_populates="service")
+
+
+ANY_PROVINCE = "*"
+
+
+class ShippingRate(Base):
+    """First weight + additional weight (首重 + 续重) of a service to a destination province for
+    one storage class, with a cold-chain surcharge per parcel. ``province_code`` ``*`` is the
+    rate for every province without a row of its own; no row at all: not delivered there."""
+
+    __tablename__ = "shipping_rates"
+    __table_args__ = (
+        sa.UniqueConstraint("service_id", "province_code", "storage_class"),
+        sa.CheckConstraint(
+            "first_weight_g > 0 AND step_weight_g > 0 AND first_fen >= 0 AND step_fen >= 0"
+            " AND cold_surcharge_fen >= 0",
+            name="amounts",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("shipping_services.id", ondelete="CASCADE"), index=True
+    )
+    province_code: Mapped[str] = mapped_column(sa.String(2))
+    storage_class: Mapped[StorageClass] = enum_column(StorageClass)
+    first_weight_g: Mapped[int] = mapped_column(default=1000)
+    first_fen: Mapped[int]
+    step_weight_g: Mapped[int] = mapped_column(default=1000)
+    step_fen: Mapped[int]
+    cold_surcharge_fen: Mapped[int] = mapped_column(default=0)
+    free_over_fen: Mapped[int | None]  # goods worth at least this ship free (base fee only)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    service: Mapped[ShippingService] = relationship(back_populates="rates", lazy="joined")

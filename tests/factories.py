@@ -262,7 +262,12 @@ def paid_order(buyer: User, lines: list[tuple[Variant, int, Batch | None]], **kw
     for variant, qty, batch in lines:
         sub = by_supplier.get(variant.supplier_id)
         if sub is None:
-            sub = SubOrder(order_id=order.id, supplier_id=variant.supplier_id, status=order.status)
+            sub = SubOrder(
+                order_id=order.id,
+                supplier_id=variant.supplier_id,
+                status=order.status,
+                number=f"{order.number}-{len(by_supplier) + 1}",
+            )
             db.session.add(sub)
             db.session.flush()
             by_supplier[variant.supplier_id] = sub

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,3 +50,16 @@ def reset() -> None:
     global _frozen, _offset
     _frozen = None
     _offset = timedelta(0)
+
+
+@contextlib.contextmanager
+def travel(at: datetime) -> Iterator[None]:
+    """Run a block with the clock stopped at ``at`` (it may be moved inside); the clock is
+    back as it was afterwards. The demo seed replays a year of orders this way."""
+    global _frozen, _offset
+    saved = (_frozen, _offset)
+    freeze(at)
+    try:
+        yield
+    finally:
+        _frozen, _offset = saved

@@ -247,3 +247,62 @@ def test_a_bureau_reads_statistics_with_a_generated_client(world, live_server, g
 
     anonymous = op("bureau", "get_statistics").sync(client=generated.Client(base_url=live_server))
     assert_bilingual_error(anonymous, 401)
+
+
+def test_a_consumer_buys_and_pays_by_bank_transfer_with_a_generated_client(
+    world, live_server, generated
+):
+    from yipin_client.models import BankTransfer, CartAdd, Checkout, Destination, Error
+
+    client = sign_in(generated, live_server, world.logins["consumer"])
+    cart = op("orders", "post_cart_lines").sync(
+        client=client, body=CartAdd(variant_id=world.variant_id, quantity=1)
+    )
+    assert not isinstance(cart, Error), cart
+    assert cart.units == 2  # the world's unit and this one
+
+    address = op("orders", "get_addresses").sync(client=client)[0]
+    destination = Destination(address_id=address.id)
+    quote = op("orders", "post_quote").sync(client=client, body=Checkout(destination=destination))
+    assert not isinstance(quote, Error), quote
+    assert "bank_transfer" in quote.payment_methods
+    assert quote.total_fen == quote.goods_fen + quote.shipping_fen > 0
+
+    stale = op("orders", "post_orders").sync(
+        client=client,
+        body=Checkout(
+            destination=destination,
+            payment_method="bank_transfer",
+            expected_total_fen=quote.total_fen + 1,
+        ),
+    )
+    assert_bilingual_error(stale, 409, "price_changed")
+
+    order = op("orders", "post_orders").sync(
+        client=client,
+        body=Checkout(
+            destination=destination,
+            payment_method="bank_transfer",
+            expected_total_fen=quote.total_fen,
+        ),
+    )
+    assert not isinstance(order, Error), order
+    assert order.status == "pending_payment" and order.total_fen == quote.total_fen
+    assert order.recipient_name == address.recipient_name  # the buyer sees their own
+    (payment,) = order.payments
+    assert payment.method == "bank_transfer" and payment.provider == "offline"
+
+    empty = op("orders", "post_quote").sync(client=client, body=Checkout(destination=destination))
+    assert_bilingual_error(empty, 409, "cart_empty")
+
+    operator = sign_in(generated, live_server, world.logins["operator"])
+    paid = op("orders", "post_confirm_bank_transfer").sync(
+        payment.id,
+        client=operator,
+        body=BankTransfer(reference="ICBC20261201-0001", amount_fen=order.total_fen),
+    )
+    assert not isinstance(paid, Error), paid
+    assert paid.status == "succeeded"
+    again = op("orders", "get_order_by_id").sync(order.id, client=client)
+    assert again.status == "paid"
+    assert {s.status for s in again.sub_orders} == {"awaiting_routing"}

@@ -1,6 +1,8 @@
 """The world every API contract run starts from: one of each role, a supplier with a little
-catalog (listed product, variant, batch, certificate, warehouse, stock, an image), a paid
-order, and a bearer token per role."""
+catalog (listed product, variant, batch, certificate, warehouse, stock, an image), the order
+side's reference (rate card, after-sales rules), a consumer with an address, something in the
+cart and a paid order (so that checkout, orders and payments are reached), and a bearer token
+per role."""
 
 from __future__ import annotations
 
@@ -28,8 +30,12 @@ class World:
 def build_world(app: Flask) -> World:
     """Create the world in the app's database (reference data included) and sign everybody in."""
     from catalog.reference import load_reference
+    from orders import carts
+    from orders.models import Address
+    from tests.orders.world import load_order_reference
 
     load_reference(db.session)
+    load_order_reference()
     operator = factories.operator()
     owner = factories.supplier_staff(owner=True)
     supplier = owner.supplier
@@ -42,6 +48,17 @@ def build_world(app: Flask) -> World:
     factories.CertificationFactory(supplier=supplier)
     factories.StockFactory(variant=variant, warehouse=factories.WarehouseFactory())
     factories.paid_order(consumer, [(variant, 1, batch)])
+    db.session.add(
+        Address(
+            user_id=consumer.id,
+            recipient_name="刘芳",
+            phone="13907971234",
+            region_code="110105",
+            detail="建国路 88 号",
+            is_default=True,
+        )
+    )
+    carts.add_to_cart(db.session, carts.cart_for(db.session, user_id=consumer.id), variant.id, 1)
     db.session.commit()
     users = {"operator": operator, "supplier": owner, "consumer": consumer, "bureau": bureau}
     client = app.test_client()

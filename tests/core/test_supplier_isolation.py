@@ -72,7 +72,11 @@ def _world_of_b():
     )
     db.session.add(record)
     db.session.flush()
+    from tests.orders.world import orders_of
+
+    orders = orders_of(b, variant)  # an order with a parcel of B, its payment, refund, claim …
     return {
+        **orders,
         "supplier_id": b.id,
         "user_id": b_staff.id,
         "product_id": product.id,

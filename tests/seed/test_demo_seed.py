@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ from catalog.models import (
     Variant,
 )
 from fulfillment.models import Stock, Warehouse, WarehouseKind
-from orders.models import BuyerType, Order, OrderLine
+from orders.models import BuyerType, Order, OrderLine, OrderStatus, SalesLedgerEntry, SubOrder
 from suppliers.models import Supplier, SupplierKind, SupplierStatus
 from yipin import clock
 from yipin.db import db
@@ -115,15 +116,30 @@ def test_demo_seed_builds_a_realistic_catalog_that_obeys_the_rules(embedded_app,
     for stock in session.scalars(sa.select(Stock)):
         assert stock.warehouse.can_keep(stock.variant.product.storage_class)
 
-    # ~40 paid orders across China and buyer types; every line records its batch
+    # a year of orders across China and buyer types, made by the checkout's actions; every
+    # line that shipped records its batch; the ledger holds the sales
     orders = list(session.scalars(sa.select(Order)))
     assert len(orders) >= 35
     types = Counter(o.buyer_type for o in orders)
     assert types[BuyerType.STATE_OWNED] and types[BuyerType.GOVERNMENT_OR_INSTITUTION]
+    assert types[BuyerType.BUDGET_UNIT] and types[BuyerType.PRIVATE_ENTERPRISE]
     assert all(o.invoice_uscc for o in orders if o.buyer_type != BuyerType.INDIVIDUAL)
     assert len({o.region_code[:2] for o in orders}) >= 5  # provinces
-    lines_ = list(session.scalars(sa.select(OrderLine)))
-    assert lines_ and all(line.batch_id for line in lines_)
+    placed = sorted(o.placed_at for o in orders)
+    assert placed[-1] - placed[0] > timedelta(days=300)
+    shipped = list(
+        session.scalars(
+            sa.select(OrderLine)
+            .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
+            .where(SubOrder.shipped_at.is_not(None))
+        )
+    )
+    assert shipped and all(line.batch_id for line in shipped)
+    statuses = Counter(o.status for o in orders)
+    assert statuses[OrderStatus.COMPLETED] and statuses[OrderStatus.CANCELLED]
+    sold = session.scalar(sa.select(sa.func.sum(SalesLedgerEntry.amount_fen)))
+    assert sold and sold > 0
+    assert all(s.on_hand >= s.reserved >= 0 for s in session.scalars(sa.select(Stock)))
     assert session.scalar(sa.select(sa.func.count()).select_from(ListingReview)) > len(listed)
 
     # the storefront renders it

@@ -118,7 +118,7 @@ def test_product_page_shows_variants_with_price_list_price_and_the_chosen_one(cl
     assert "¥69.90" in price and "<del" in price and "¥79.90" in price
     assert "5 kg 75–80 mm" in price and "特等" in price
     assert page.count('<a class="sf-variant') == 2
-    assert "即将开售" in page  # no cart yet
+    assert "加入购物车" in page and "data-add-to-cart" in page  # the cart takes it
     # a variant of another product, or garbage, falls back to the first one
     assert "¥54.90" in text(client.get(f"/p/{shop['product'].id}?v=abc"))
 
@@ -221,7 +221,7 @@ def test_english_switch_renders_the_pages_in_english(client, shop):
     listing = text(client.get("/c/fresh-fruit"))
     assert "Fresh fruit" in listing and "Newest" in listing and "County of origin" in listing
     page = text(client.get(f"/p/{shop['product'].id}"))
-    for words in ("Commitment certificate", "Trace this batch", "Criterion", "Coming soon"):
+    for words in ("Commitment certificate", "Trace this batch", "Criterion", "Add to cart"):
         assert words in page, words
     assert "Premium" in page and "Navel oranges" in page  # grade and standard in English
     assert "即将开售" not in page

@@ -18,6 +18,7 @@ class ImagePurpose(StrEnum):
     LICENCE = "licence"  # 营业执照 / 食品生产许可证: private to the supplier and operators
     CERTIFICATE = "certificate"
     BRAND = "brand"
+    CLAIM = "claim"  # a buyer's photo of a complaint (坏果包赔): private like a licence
 
 
 class Image(Base):
