@@ -3,16 +3,27 @@
 from pathlib import Path
 
 from fulfillment import api, models, portal, shipping, tasks
+from fulfillment.routing import api as routing_api
+from fulfillment.routing import models as routing_models
+from fulfillment.routing import network, views
+from fulfillment.routing.cli import fulfillment_cli
 from yipin.platform import Domain
+
+
+def _seed_reference(session):  # type: ignore[no-untyped-def]
+    counts = {"shipping rates and services": shipping.load_rate_card(session)}
+    counts.update({f"routing {k}": v for k, v in network.load_network(session).items()})
+    return counts
+
 
 domain = Domain(
     name="fulfillment",
     root=Path(__file__).parent,
-    models=[models],
-    blueprints=[portal.bp],
-    api=[(api.blp, "/api/v1")],
-    tasks=[tasks],  # routing's triggers from the order side (filled in by issue 9)
-    seed_reference=lambda session: {
-        "shipping rates and services": shipping.load_rate_card(session)
-    },
+    models=[models, routing_models],
+    blueprints=[portal.bp, views.console_bp, views.supplier_bp],
+    api=[(api.blp, "/api/v1"), (routing_api.blp, "/api/v1")],
+    tasks=[tasks],  # routing's jobs, fed by the orders' and our own outbox topics
+    commands=[fulfillment_cli],
+    seed_reference=_seed_reference,
+    template_globals={"tracking_timeline": views.tracking_timeline},
 )
