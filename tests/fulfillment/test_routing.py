@@ -131,7 +131,7 @@ def test_stock_split_across_two_warehouses_makes_two_parcels(shop):
 
     fos = parcels(sub)
     assert len(fos) == 2
-    assert sorted(sum(l.quantity for l in fo.lines) for fo in fos) == [2, 3]
+    assert sorted(sum(line.quantity for line in fo.lines) for fo in fos) == [2, 3]
     assert {fo.warehouse.code for fo in fos} == {"XW-OWN", "XW-TWO"}
     assert any(r["code"] == "parcels" and r["params"]["parcels"] == 2 for r in decision.reasons)
     # the reservations follow the parcels: what each stock row holds is what it sends
