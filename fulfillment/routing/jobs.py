@@ -202,7 +202,7 @@ def book(fo_id: int) -> None:
         booking = adapters.adapter_for(kind).book(request)  # raises → RQ retries
         try:
             shipment = db.session.scalars(
-                sa.select(Shipment).where(Shipment.id == shipment_id).with_for_update()
+                sa.select(Shipment).where(Shipment.id == shipment_id).with_for_update(of=Shipment)
             ).one()
             if shipment.status != ShipmentStatus.BOOKING:
                 db.session.rollback()
