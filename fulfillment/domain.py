@@ -25,5 +25,8 @@ domain = Domain(
     tasks=[tasks],  # routing's jobs, fed by the orders' and our own outbox topics
     commands=[fulfillment_cli],
     seed_reference=_seed_reference,
-    template_globals={"tracking_timeline": views.tracking_timeline},
+    template_globals={
+        "tracking_timeline": views.tracking_timeline,
+        "tracking_timelines": views.tracking_timelines,
+    },
 )

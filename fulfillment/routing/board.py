@@ -168,4 +168,22 @@ def timeline(session: Session, sub_order_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def timelines_for_order(session: Session, order_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Every sub-order's parcels and events of one order, in two queries (the order page)."""
+    shipments = list(
+        session.scalars(
+            sa.select(Shipment)
+            .where(Shipment.order_id == order_id, Shipment.status != ShipmentStatus.VOIDED)
+            .options(selectinload(Shipment.events))
+            .order_by(Shipment.id)
+        )
+    )
+    out: dict[int, list[dict[str, Any]]] = {}
+    for s in shipments:
+        out.setdefault(s.sub_order_id, []).append(
+            {"shipment": s, "events": sorted(s.events, key=lambda e: e.at, reverse=True)}
+        )
+    return out
+
+
 __all__ = ["TrackingEvent", "counties", "exceptions", "figures", "queues", "timeline"]

@@ -75,6 +75,11 @@ def tracking_timeline(sub_order_id: int) -> list[dict[str, Any]]:
     return board.timeline(db.session, sub_order_id)
 
 
+def tracking_timelines(order_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Each sub-order's parcels and events of an order (the consumer's order page)."""
+    return board.timelines_for_order(db.session, order_id)
+
+
 def _act(fn: Callable[[], Any], done: str, target: str) -> Any:
     """Run an action, commit or roll back, say what happened, go to ``target``."""
     try:
