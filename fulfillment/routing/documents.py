@@ -145,10 +145,12 @@ def pick_list_pdf(facts: dict[str, Any]) -> bytes:
             str(row["quantity"]),
             row["batch_code"] or "—",
             row["place"],
-            "☐",
+            "",
         )
+        y = pdf.get_y()
         for width, text in zip(widths, cells, strict=True):
             pdf.cell(width, 8, text, border=1)
+        pdf.rect(14 + sum(widths[:-1]) + 4.5, y + 2, 4, 4)  # the box to tick
         pdf.ln()
     return bytes(pdf.output())
 

@@ -86,4 +86,6 @@ def rule_label(code: str) -> str:
         return str(RULE_LABELS[RuleCode(code)])
     if code == "operator":
         return str(_l("Operator"))
+    if code == "tie":
+        return str(_l("Equal on every rule (the older warehouse first)"))
     return code

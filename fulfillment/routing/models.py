@@ -252,7 +252,7 @@ class FulfillmentStatus(StrEnum):
 
 
 FULFILLMENT_STATUS_LABELS = {
-    FulfillmentStatus.OPEN: _l("Open"),
+    FulfillmentStatus.OPEN: _l("To pick"),
     FulfillmentStatus.IN_PROGRESS: _l("In progress"),
     FulfillmentStatus.ON_HOLD: _l("On hold"),
     FulfillmentStatus.SHIPPED: _l("Shipped"),
