@@ -95,7 +95,7 @@ def route_sub_order(
             order_id=order_id,
             supplier_id=facts.supplier_id,
             warehouse_id=parcel.warehouse.id,
-            via_hub_id=None,
+            via_hub_id=parcel.via_hub[0] if parcel.via_hub else None,
             service_id=parcel.service.id if parcel.service else None,
             decision_id=record.id,
             status=FulfillmentStatus.OPEN,
@@ -153,6 +153,7 @@ def _parcel_json(parcel: engine.ParcelPlan) -> dict[str, Any]:
         "weight_g": parcel.weight_g,
         "cost_fen": parcel.cost_fen,
         "promised_days": parcel.promised_days,
+        "via_hub": parcel.via_hub[1] if parcel.via_hub else None,
         "lines": [
             {
                 "line_id": t.line_id,

@@ -154,6 +154,7 @@ class Facts:
     batches: dict[int, list[BatchFact]]  # variant → batches, earliest expiry first
     now: datetime
     today: date
+    hubs: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # county → 统仓共配 hub
 
 
 def _rules(session: Session) -> list[tuple[RuleCode, bool]]:
@@ -374,6 +375,19 @@ def load_facts(session: Session, sub_order_id: int) -> Facts | None:
             batches[variant_id].append(BatchFact(b_id, variant_id, expires, left))
     for found in batches.values():
         found.sort(key=lambda b: (b.expires_on, b.id))
+    counties = sorted({w.region_code[:6] for w in warehouses.values()})
+    hubs = {
+        region[:6]: (hub_id, code, name)
+        for hub_id, code, name, region in session.execute(
+            sa.select(Warehouse.id, Warehouse.code, Warehouse.name, Warehouse.region_code)
+            .where(
+                Warehouse.consolidates.is_(True),
+                Warehouse.is_active.is_(True),
+                sa.func.substr(Warehouse.region_code, 1, 6).in_(counties),
+            )
+            .order_by(Warehouse.id)
+        ).all()
+    }
     return Facts(
         sub_order_id=row.id,
         sub_order_number=row.number,
@@ -392,6 +406,7 @@ def load_facts(session: Session, sub_order_id: int) -> Facts | None:
         batches=dict(batches),
         now=now,
         today=today,
+        hubs=hubs,
     )
 
 
@@ -418,6 +433,7 @@ class ParcelPlan:
     cost_fen: int = 0
     promised_days: int = 0
     routed_on: str = ""
+    via_hub: tuple[int, str, str] | None = None  # the county centre consolidating it (统仓共配)
 
 
 @dataclass
@@ -633,6 +649,10 @@ def decide(facts: Facts) -> Decision:
             )
         )
     _allocate_batches(facts, best)
+    for parcel in best:
+        hub = facts.hubs.get(parcel.warehouse.region_code[:6])
+        if hub is not None and hub[0] != parcel.warehouse.id and parcel.warehouse.supplier_id:
+            parcel.via_hub = hub
     return Decision("routed", best, _reasons(facts, best, len(scored)), _dedupe(rejected), rules)
 
 
@@ -887,6 +907,15 @@ def _reasons(facts: Facts, parcels: list[ParcelPlan], plans: int) -> list[dict[s
             )
         )
         out.append(note(RuleCode.COST, "cost", service=service.code, cost_fen=parcel.cost_fen))
+        if parcel.via_hub is not None:
+            out.append(
+                note(
+                    RuleCode.NEAREST,
+                    "consolidated",
+                    warehouse=parcel.warehouse.code,
+                    hub=parcel.via_hub[1],
+                )
+            )
     out.append(note(RuleCode.FEWEST_SPLITS, "parcels", parcels=len(parcels), plans=plans))
     return out
 

@@ -19,6 +19,9 @@ MESSAGES: dict[str, Any] = {
     "no_capacity_limit": _l("%(warehouse)s has no daily parcel limit"),
     "promised": _l("%(service)s promises %(days)s days to this zone (%(zone)s)"),
     "cost": _l("%(service)s costs %(cost)s"),
+    "consolidated": _l(
+        "%(warehouse)s's parcel is collected by the county centre %(hub)s (统仓共配)"
+    ),
     "parcels": _l("%(parcels)s parcel(s); %(plans)s possible plan(s) compared"),
     # rejected alternatives
     "warehouse_full": _l("%(warehouse)s has no capacity left today (%(capacity)s parcels a day)"),

@@ -95,7 +95,7 @@ def normalise_kuaidi100(state: str, status_code: str | None = None) -> TrackingS
 
 def area_code(raw: str | None) -> str | None:
     """快递100's ``areaCode`` (``CN360734000000``) as our region code (county or deeper)."""
-    digits = re.sub(r"\D", "", raw or "")[:12]
+    digits = re.sub(r"\D", "", str(raw or ""))[:12]
     if len(digits) < 6 or digits[:6].endswith("00"):
         return None
     digits = digits.ljust(12, "0")

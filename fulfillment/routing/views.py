@@ -172,6 +172,7 @@ def detail(fo_id: int) -> Any:
 def act(fo_id: int, verb: str) -> Any:
     _csrf()
     user = actor()
+    actions.fulfillment_order_for(db.session, user, fo_id)  # a missing parcel: 404
     target = url_for("console_fulfillment.detail", fo_id=fo_id)
     verbs: dict[str, tuple[Callable[[], Any], str]] = {
         "hold": (
@@ -358,6 +359,7 @@ def supplier_detail(fo_id: int) -> Any:
 def supplier_act(fo_id: int, verb: str) -> Any:
     _csrf()
     user = actor()
+    actions.fulfillment_order_for(db.session, user, fo_id)  # another supplier's: 404
     target = url_for("supplier_fulfillment.supplier_detail", fo_id=fo_id)
     if verb == "waybill":
         return _act(

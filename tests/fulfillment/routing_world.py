@@ -108,3 +108,53 @@ def address_in(shop: Shop, region_code: str) -> Destination:
 
 def batch_for(variant: Variant, **kw: Any) -> Any:
     return f.BatchFactory(variant=variant, **kw)
+
+
+def parcel_of(sub_order_id: int, warehouse: Any) -> dict[str, Any]:
+    """A fulfillment order of a sub-order with a booked waybill (for the isolation tests):
+    the ids the routing routes take."""
+    from catalog.models import StorageClass
+    from fulfillment.routing.models import CarrierService, ShipmentStatus
+
+    network()
+    sub = db.session.get(SubOrder, sub_order_id)
+    service = db.session.scalars(
+        sa.select(CarrierService).where(CarrierService.code == "youzhengguonei-standard")
+    ).one()
+    fo = FulfillmentOrder(
+        number=f"{sub.number}-F1",
+        sub_order_id=sub.id,
+        order_id=sub.order_id,
+        supplier_id=sub.supplier_id,
+        warehouse_id=warehouse.id,
+        service_id=service.id,
+        status=FulfillmentStatus.OPEN,
+        storage_class=StorageClass.AMBIENT,
+        destination_region_code="110105",
+        routed_on="2026-11-20",
+    )
+    db.session.add(fo)
+    db.session.flush()
+    shipment = Shipment(
+        fulfillment_order_id=fo.id,
+        sub_order_id=sub.id,
+        order_id=sub.order_id,
+        supplier_id=sub.supplier_id,
+        carrier_id=service.carrier_id,
+        service_id=service.id,
+        idempotency_key=f"yipin-fo-{fo.id}-1",
+        waybill_number="9876543210123",
+        status=ShipmentStatus.BOOKED,
+        origin_region_code=warehouse.region_code,
+        origin_county_code=warehouse.region_code[:6],
+        destination_region_code="110105",
+        subscription_salt="b-salt",
+    )
+    db.session.add(shipment)
+    db.session.flush()
+    return {
+        "fo_id": fo.id,
+        "shipment_id": shipment.id,
+        "carrier_id": service.carrier_id,
+        "verb": "waybill",
+    }

@@ -260,3 +260,24 @@ def test_routing_issues_a_constant_number_of_queries(shop):
     ).first()
     weighed = repr(last.rejected)
     assert "XTRA-" in weighed and "extra" in weighed
+
+
+def test_a_county_centre_that_consolidates_collects_the_suppliers_parcels(shop):
+    hub = f.WarehouseFactory(
+        code="HUB-360734",
+        name="寻乌县统仓共配中心",
+        kind=WarehouseKind.COUNTY_HUB,
+        region_code="360734",
+        consolidates=True,
+        daily_capacity=5000,
+    )
+    db.session.commit()
+    order = paid_order(shop, [(shop.orange, 1)])
+    sub = sub_order_of(order, shop.xunwu.id)
+
+    decision = route(sub)
+
+    [fo] = parcels(sub)
+    assert fo.warehouse.code == "XW-OWN" and fo.via_hub_id == hub.id
+    [consolidated] = _codes(decision.reasons, "consolidated")
+    assert consolidated["params"]["hub"] == "HUB-360734"
