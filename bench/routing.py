@@ -8,7 +8,7 @@ an app context, nothing else) and times until all finished, then enqueues one ro
 sub-order (``fulfillment.routing.jobs.route``, the job the outbox feeds) and times those.
 Prints jobs per second for both and checks every sub-order was routed. Figures only.
 
-    .venv/bin/python bench/routing.py [--orders 300] [--workers 2] [--warehouses 10]
+    .venv/bin/python bench/routing.py [--orders 300] [--workers 2] [--warehouses 10] [--simple]
 
 The database is ``YIPIN_BENCH_DATABASE_URL`` or the test bed's PostgreSQL under the name
 ``yipin_bench_routing`` (rebuilt on every run); Redis is ``YIPIN_BENCH_REDIS_URL`` or the test
@@ -144,6 +144,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--warehouses", type=int, default=10)
+    parser.add_argument(
+        "--simple", action="store_true", help="workers run jobs in their own process (no fork)"
+    )
     args = parser.parse_args()
 
     db_url, redis_url = urls()
@@ -175,6 +178,7 @@ def main() -> None:
                 "worker",
                 "--queues",
                 "routing",
+                *(["--simple"] if args.simple else []),
             ],
             cwd=ROOT,
             env=env,
@@ -211,7 +215,8 @@ def main() -> None:
         decisions = conn.scalar(sa.text("SELECT count(*) FROM routing_decisions"))
     engine.dispose()
     print(
-        f"workers: {args.workers} (forking RQ workers, queue 'routing'); "
+        f"workers: {args.workers} ({'simple' if args.simple else 'forking'} RQ workers, "
+        "queue 'routing'); "
         f"warehouses holding the product: {args.warehouses + 1}"
     )
     print(f"{'no-op job':<28} {count / noop:8.1f} jobs/s   ({count} in {noop:.2f} s)")
