@@ -5,7 +5,7 @@ from pathlib import Path
 from fulfillment import api, models, portal, shipping, tasks
 from fulfillment.routing import api as routing_api
 from fulfillment.routing import models as routing_models
-from fulfillment.routing import network, views
+from fulfillment.routing import network, seed, views
 from fulfillment.routing.cli import fulfillment_cli
 from yipin.platform import Domain
 
@@ -25,6 +25,7 @@ domain = Domain(
     tasks=[tasks],  # routing's jobs, fed by the orders' and our own outbox topics
     commands=[fulfillment_cli],
     seed_reference=_seed_reference,
+    seed_demo=seed.seed_demo,  # warehouses' capacity, cut-off, operators, places; 统仓共配
     template_globals={
         "tracking_timeline": views.tracking_timeline,
         "tracking_timelines": views.tracking_timelines,
