@@ -139,3 +139,72 @@ def test_suppliers_see_only_their_parcels_and_enter_waybills_by_pattern(app, sho
     r = client.get(f"/supplier/fulfillment/{fo.id}/packing-slip.pdf")
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
     assert db.session.get(FulfillmentOrder, fo.id).status == "in_progress"
+
+
+def test_operators_edit_the_network_and_routing_follows(shop, client, app):
+    from fulfillment.routing.models import CarrierRate, RoutingRule
+
+    login(client, shop.operator)
+    rules = client.get("/api/v1/routing-rules").json
+    assert [r["code"] for r in rules][:4] == ["stock", "storage", "coverage", "capacity"]
+    # cost before promised days: the cheapest service wins over the fastest
+    r = client.api("PUT", "/api/v1/routing-rules", json={"rules": [{"code": "cost", "rank": 5}]})
+    assert r.status_code == 200 and r.json[0]["code"] == "cost"
+    # 寻乌's own store can send no more parcels today: its second store sends
+    second = f.WarehouseFactory(code="XW-TWO", name="寻乌晨光二号仓", supplier_id=shop.xunwu.id)
+    f.StockFactory(warehouse=second, variant=shop.orange, on_hand=10)
+    db.session.commit()
+    r = client.api(
+        "PATCH",
+        f"/api/v1/warehouses/{shop.own.id}/routing",
+        json={"daily_capacity": 0, "cutoff_time": "17:30", "operator_name": "晨光合作社"},
+    )
+    assert r.status_code == 200 and r.json["daily_capacity"] == 0
+    assert (
+        client.api(
+            "PATCH", f"/api/v1/warehouses/{shop.own.id}/routing", json={"cutoff_time": "25:00"}
+        ).status_code
+        == 422
+    )
+    assert (
+        client.api(
+            "PATCH", f"/api/v1/warehouses/{shop.own.id}/routing", json={"consolidates": True}
+        ).status_code
+        == 422
+    )  # not a platform hub
+    rate = db.session.scalars(sa.select(CarrierRate).order_by(CarrierRate.id)).first()
+    r = client.api("PATCH", f"/api/v1/carrier-rates/{rate.id}", json={"first_fen": 123})
+    assert r.status_code == 200 and r.json["first_fen"] == 123
+    assert (
+        client.api("PATCH", f"/api/v1/carrier-rates/{rate.id}", json={"first_fen": -1}).status_code
+        == 422
+    )
+
+    order = paid_order(shop, [(shop.orange, 1)])
+    sub = sub_order_of(order, shop.xunwu.id)
+    decision = route(sub)
+    [fo] = parcels(sub)
+    assert fo.warehouse.code == "XW-TWO"
+    assert any(n["code"] == "warehouse_full" for n in decision.rejected)
+    cheapest = min(
+        (n for n in decision.rejected if n["code"] == "service_ranked_lower"),
+        key=lambda n: n["params"]["cost_fen"],
+    )
+    assert fo.cost_fen <= cheapest["params"]["cost_fen"]  # cost ranked first
+    assert (
+        db.session.scalars(sa.select(RoutingRule.code).order_by(RoutingRule.rank)).first() == "cost"
+    )
+
+    # suppliers change none of it
+    supplier = app.test_client()
+    login(supplier, shop.xunwu_owner)
+    assert (
+        supplier.api(
+            "PUT", "/api/v1/routing-rules", json={"rules": [{"code": "cost", "rank": 1}]}
+        ).status_code
+        == 403
+    )
+    assert (
+        supplier.api("PATCH", f"/api/v1/carrier-rates/{rate.id}", json={"first_fen": 1}).status_code
+        == 403
+    )
