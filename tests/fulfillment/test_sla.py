@@ -151,3 +151,19 @@ def test_village_coverage_counts_stations_and_carriers_reaching_villages(shop):
     db.session.execute(sa.update(Carrier).values(is_active=False))
     db.session.flush()
     assert service_levels.village_coverage(db.session, "360734") == (1, one_county[1])
+
+
+def test_the_maintenance_round_releases_expired_reservations_and_flags(shop):
+    from fulfillment.routing import jobs
+    from orders.models import Order
+    from tests.orders.world import buy
+
+    order = buy(shop, [(shop.orange, 4)])  # bank transfer, never paid
+    commit()
+    assert shop.reserved(shop.orange) == 4
+    clock.advance(timedelta(days=4))  # past the 72 h a bank transfer may take
+    counts = jobs.tick(reschedule=False)
+    assert counts["expired"] == 1 and counts["raised"] == 0
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
+    assert shop.reserved(shop.orange) == 0
