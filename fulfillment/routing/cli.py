@@ -45,6 +45,15 @@ def route(sub_order_id: int) -> None:
     click.echo(decision.outcome if decision else "not awaiting routing")
 
 
+@fulfillment_cli.command("tick")
+def tick() -> None:
+    """Run the maintenance round once: SLA flags, polls, expired orders, waiting sub-orders."""
+    from fulfillment.routing import jobs
+
+    counts = jobs.tick(reschedule=False)
+    click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
 @fulfillment_cli.command("sla")
 def sla() -> None:
     """Run the SLA monitor once."""

@@ -5,7 +5,7 @@
   (``subscribe-<shipment>``), ``poll`` it (``poll-<shipment>-<hour>``), ``void`` it
   (``void-<shipment>``);
 - ``maintenance``: ``tick`` (scheduled: the SLA monitor, polls due, the expired-reservation
-  sweep; ``tick-<slot>``).
+  sweep, sub-orders still waiting for routing; ``tick-<slot>``).
 
 A job id is unique: a second enqueue while that job waits or runs is a no-op.
 
@@ -351,11 +351,39 @@ def expire_reservations() -> int:
         return done
 
 
+def route_waiting() -> int:
+    """Enqueue routing for paid sub-orders waiting 10 minutes with no decision yet (an outbox
+    entry lost on the way, or sub-orders from before routing existed); queue ``maintenance``."""
+    from fulfillment.routing.models import RoutingDecision
+    from orders.models import SubOrder
+    from orders.status import OrderStatus
+
+    with jobs.job_app_context():
+        before = clock.now() - timedelta(minutes=10)
+        ids = list(
+            db.session.scalars(
+                sa.select(SubOrder.id)
+                .where(
+                    SubOrder.status == OrderStatus.AWAITING_ROUTING,
+                    SubOrder.paid_at <= before,
+                    ~sa.exists().where(RoutingDecision.sub_order_id == SubOrder.id),
+                )
+                .order_by(SubOrder.id)
+                .limit(1000)
+            )
+        )
+        db.session.rollback()
+        for sub_order_id in ids:
+            enqueue("routing", route, sub_order_id, job_id=f"route-{sub_order_id}")
+        return len(ids)
+
+
 def tick(reschedule: bool = True) -> dict[str, int]:
     """The scheduled maintenance round (queue ``maintenance``): the SLA monitor, polls of
     silent parcels, the expired-reservation sweep; then it schedules the next round."""
     counts = sla_monitor(reschedule=False)
     counts["polls"] = poll_due()
+    counts["routed"] = route_waiting()
     counts["expired"] = expire_reservations()
     if reschedule and jobs.uses_rq():
         with jobs.job_app_context():
