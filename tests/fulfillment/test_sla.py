@@ -167,3 +167,32 @@ def test_the_maintenance_round_releases_expired_reservations_and_flags(shop):
     db.session.expire_all()
     assert db.session.get(Order, order.id).status == OrderStatus.CANCELLED
     assert shop.reserved(shop.orange) == 0
+
+
+def test_service_levels_through_the_api_in_the_readers_scope(shop, app):
+    from tests import factories as f
+
+    _sub, shipment = shipped(shop, shop.orange, shop.xunwu)
+    clock.advance(timedelta(hours=3))
+    scan(shipment, TrackingStatus.IN_TRANSIT, "360702", "到达【赣州中转场】")
+    day = "start=2026-11-20T00:00:00Z&end=2026-11-21T00:00:00Z"
+
+    operator = app.test_client()
+    login(operator, shop.operator)
+    body = operator.get(f"/api/v1/fulfillment/service-levels?{day}").json
+    assert body["out_of_county_within_24h"] == 1 and body["out_of_county_parcels"] == 1
+    assert body["villages"] > 4000
+
+    bureau = app.test_client()
+    login(bureau, f.bureau("360734"))  # 寻乌县商务局
+    mine = bureau.get(f"/api/v1/fulfillment/service-levels?{day}").json
+    assert mine["out_of_county_parcels"] == 1 and mine["villages"] < body["villages"]
+    assert (
+        bureau.get(f"/api/v1/fulfillment/service-levels?{day}&county_code=360702").status_code
+        == 404
+    )
+    assert bureau.get("/api/v1/fulfillment/service-levels?start=yesterday&end=x").status_code == 422
+
+    supplier = app.test_client()
+    login(supplier, shop.xunwu_owner)
+    assert supplier.get(f"/api/v1/fulfillment/service-levels?{day}").status_code == 403
