@@ -13,7 +13,7 @@ from fpdf import FPDF
 from sqlalchemy.orm import Session
 
 from catalog.models import Batch
-from catalog.pdf import _draw_qr, _fonts
+from catalog.trace.pdf import _draw_qr, _fonts
 from fulfillment.models import Stock
 from fulfillment.routing.models import FulfillmentOrder
 from orders.models import Order, OrderLine
@@ -24,7 +24,7 @@ from yipin.regions.models import Region
 
 def facts_of(session: Session, fo: FulfillmentOrder) -> dict[str, Any]:
     """Everything printed about a parcel, read in a handful of queries."""
-    from catalog.trace import trace_url
+    from catalog.trace.views import trace_url
 
     order = session.get(Order, fo.order_id)
     assert order is not None

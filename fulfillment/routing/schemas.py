@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import StorageClass
 from fulfillment.routing.messages import word
@@ -18,21 +18,25 @@ from fulfillment.routing.models import (
     TrackingStatus,
     Zone,
 )
+from yipin import fields
+from yipin.api import Pattern
 
 
 def Id(**kw: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
+    return fields.Id(**kw)
 
 
 def Fen(**kw: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=0, max=10**8 - 1), **kw)
+    return fields.Integer(validate=validate.Range(min=0, max=10**8 - 1), **kw)
 
 
 class RoutingNoteSchema(Schema):
     rule = fields.Str()
     code = fields.Str()
     params = fields.Dict()
-    text = fields.Function(lambda n: word(n), metadata={"description": "In the caller's language"})
+    text = fields.ComputedStr(
+        word, metadata={"description": "In the caller's language · 调用者语言的说明"}
+    )
 
 
 class RoutingDecisionSchema(Schema):
@@ -59,8 +63,8 @@ class FulfillmentLineSchema(Schema):
 class ShipmentSchema(Schema):
     id = fields.Int()
     fulfillment_order_id = fields.Int()
-    carrier_code = fields.Function(lambda s: s.carrier.code)
-    carrier_name = fields.Function(lambda s: s.carrier.name)
+    carrier_code = fields.ComputedStr(lambda s: s.carrier.code)
+    carrier_name = fields.ComputedStr(lambda s: s.carrier.name)
     waybill_number = fields.Str(allow_none=True)
     status = fields.Enum(ShipmentStatus, by_value=True)
     storage_class = fields.Enum(StorageClass, by_value=True)
@@ -79,9 +83,9 @@ class FulfillmentOrderSchema(Schema):
     sub_order_id = fields.Int()
     supplier_id = fields.Int()
     warehouse_id = fields.Int()
-    warehouse_code = fields.Function(lambda f: f.warehouse.code)
+    warehouse_code = fields.ComputedStr(lambda f: f.warehouse.code)
     service_id = fields.Int()
-    service_code = fields.Function(lambda f: f.service.code)
+    service_code = fields.ComputedStr(lambda f: f.service.code)
     status = fields.Enum(FulfillmentStatus, by_value=True)
     storage_class = fields.Enum(StorageClass, by_value=True)
     weight_g = fields.Int()
@@ -111,7 +115,7 @@ class FulfillmentMoveSchema(Schema):
 
 class FulfillmentSplitLineSchema(Schema):
     line_id = Id(required=True, metadata={"description": "A fulfillment line's id"})
-    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=9999))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=9999))
 
 
 class FulfillmentSplitSchema(Schema):
@@ -169,7 +173,7 @@ class CarrierUpdateSchema(Schema):
 class CarrierRateSchema(Schema):
     id = fields.Int()
     service_id = fields.Int()
-    service_code = fields.Function(lambda r: r.service.code)
+    service_code = fields.ComputedStr(lambda r: r.service.code)
     zone = fields.Enum(Zone, by_value=True)
     first_weight_g = fields.Int()
     first_fen = fields.Int()
@@ -181,19 +185,19 @@ class CarrierRateSchema(Schema):
 
 
 class CarrierRateUpdateSchema(Schema):
-    first_weight_g = fields.Integer(strict=True, validate=validate.Range(min=1, max=10**6))
+    first_weight_g = fields.Integer(validate=validate.Range(min=1, max=10**6))
     first_fen = Fen()
-    step_weight_g = fields.Integer(strict=True, validate=validate.Range(min=1, max=10**6))
+    step_weight_g = fields.Integer(validate=validate.Range(min=1, max=10**6))
     step_fen = Fen()
     cold_surcharge_fen = Fen()
     remote_surcharge_fen = Fen()
-    promised_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=60))
+    promised_days = fields.Integer(validate=validate.Range(min=1, max=60))
 
 
 class CoverageSchema(Schema):
     carrier_id = Id(required=True)
     region_code = fields.Str(
-        required=True, validate=validate.Regexp(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$")
+        required=True, validate=Pattern(r"^(\d{2}|\d{4}|\d{6}|\d{9}|\d{12})?$")
     )
     reaches_villages = fields.Bool(
         required=True,
@@ -204,7 +208,7 @@ class CoverageSchema(Schema):
 
 class RoutingRuleSchema(Schema):
     code = fields.Enum(RuleCode, by_value=True, required=True)
-    rank = fields.Integer(strict=True, validate=validate.Range(min=0, max=9999))
+    rank = fields.Integer(validate=validate.Range(min=0, max=9999))
     enabled = fields.Bool()
 
 
@@ -215,10 +219,8 @@ class RoutingRulesSchema(Schema):
 
 
 class WarehouseRoutingSchema(Schema):
-    daily_capacity = fields.Integer(
-        strict=True, allow_none=True, validate=validate.Range(min=0, max=10**7 - 1)
-    )
-    cutoff_time = fields.Str(validate=validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$"))
+    daily_capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=10**7 - 1))
+    cutoff_time = fields.Str(validate=Pattern(r"^([01]\d|2[0-3]):[0-5]\d$"))
     operator_name = fields.Str(validate=validate.Length(max=120))
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
@@ -244,7 +246,7 @@ class Kuaidi100AnswerSchema(Schema):
 class ServiceLevelQuerySchema(Schema):
     start = fields.DateTime(required=True)
     end = fields.DateTime(required=True)
-    county_code = fields.Str(validate=validate.Regexp(r"^\d{6}$"))
+    county_code = fields.Str(validate=Pattern(r"^\d{6}$"))
 
 
 class ServiceLevelSchema(Schema):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from fulfillment.models import Warehouse
@@ -32,9 +32,9 @@ from fulfillment.routing.models import (
 from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
+from yipin.db import db
 from yipin.i18n import _
+from yipin.views import run_action
 
 console_bp = Blueprint(
     "console_fulfillment", __name__, url_prefix="/console/fulfillment", template_folder="templates"
@@ -78,19 +78,6 @@ def tracking_timeline(sub_order_id: int) -> list[dict[str, Any]]:
 def tracking_timelines(order_id: int) -> dict[int, list[dict[str, Any]]]:
     """Each sub-order's parcels and events of an order (the consumer's order page)."""
     return board.timelines_for_order(db.session, order_id)
-
-
-def _act(fn: Callable[[], Any], done: str, target: str) -> Any:
-    """Run an action, commit or roll back, say what happened, go to ``target``."""
-    try:
-        fn()
-        commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.text(), "error")
-    else:
-        flash(done, "success")
-    return redirect(target)
 
 
 def _int(name: str) -> int | None:
@@ -203,7 +190,7 @@ def act(fo_id: int, verb: str) -> Any:
     if verb not in verbs:
         abort(404)
     fn, done = verbs[verb]
-    return _act(fn, done, target)
+    return run_action(fn, done=done, to=target)
 
 
 def _split(fo_id: int) -> Any:
@@ -220,10 +207,10 @@ def _split(fo_id: int) -> Any:
 @role_required(Role.OPERATOR)
 def reroute(sub_order_id: int) -> Any:
     _csrf()
-    return _act(
+    return run_action(
         lambda: actions.reroute(db.session, actor(), sub_order_id),
-        _("Routing ran again."),
-        url_for("console_fulfillment.board_page"),
+        done=_("Routing ran again."),
+        to=url_for("console_fulfillment.board_page"),
     )
 
 
@@ -263,10 +250,10 @@ def save_rules() -> Any:
                 "enabled": request.form.get(f"enabled_{rule.code}") == "on",
             }
         )
-    return _act(
+    return run_action(
         lambda: network.update_rules(db.session, actor(), items),
-        _("Routing rules saved."),
-        url_for("console_fulfillment.network_page"),
+        done=_("Routing rules saved."),
+        to=url_for("console_fulfillment.network_page"),
     )
 
 
@@ -279,10 +266,10 @@ def save_rate(rate_id: int) -> Any:
         value = _int(name)
         if value is not None:
             changes[name] = value
-    return _act(
+    return run_action(
         lambda: network.update_carrier_rate(db.session, actor(), rate_id, changes),
-        _("Rate saved."),
-        url_for("console_fulfillment.network_page") + f"#rate-{rate_id}",
+        done=_("Rate saved."),
+        to=url_for("console_fulfillment.network_page") + f"#rate-{rate_id}",
     )
 
 
@@ -290,7 +277,7 @@ def save_rate(rate_id: int) -> Any:
 @role_required(Role.OPERATOR)
 def save_carrier(carrier_id: int) -> Any:
     _csrf()
-    return _act(
+    return run_action(
         lambda: network.update_carrier(
             db.session,
             actor(),
@@ -298,8 +285,8 @@ def save_carrier(carrier_id: int) -> Any:
             waybill_pattern=request.form.get("waybill_pattern") or None,
             is_active=request.form.get("is_active") == "on",
         ),
-        _("Carrier saved."),
-        url_for("console_fulfillment.network_page"),
+        done=_("Carrier saved."),
+        to=url_for("console_fulfillment.network_page"),
     )
 
 
@@ -309,7 +296,7 @@ def save_coverage() -> Any:
     _csrf()
     mode = request.form.get("reaches", "")
     reaches = {"villages": True, "townships": False}.get(mode)
-    return _act(
+    return run_action(
         lambda: network.set_coverage(
             db.session,
             actor(),
@@ -317,8 +304,8 @@ def save_coverage() -> Any:
             request.form.get("region_code", "")[:12],
             reaches,
         ),
-        _("Coverage saved."),
-        url_for("console_fulfillment.network_page"),
+        done=_("Coverage saved."),
+        to=url_for("console_fulfillment.network_page"),
     )
 
 
@@ -362,18 +349,18 @@ def supplier_act(fo_id: int, verb: str) -> Any:
     actions.fulfillment_order_for(db.session, user, fo_id)  # another supplier's: 404
     target = url_for("supplier_fulfillment.supplier_detail", fo_id=fo_id)
     if verb == "waybill":
-        return _act(
+        return run_action(
             lambda: actions.enter_waybill(
                 db.session, user, fo_id, request.form.get("waybill_number", "")
             ),
-            _("Waybill number recorded."),
-            target,
+            done=_("Waybill number recorded."),
+            to=target,
         )
     if verb == "handover":
-        return _act(
+        return run_action(
             lambda: actions.hand_over(db.session, user, fo_id),
-            _("Handed over to the carrier."),
-            target,
+            done=_("Handed over to the carrier."),
+            to=target,
         )
     abort(404)
 

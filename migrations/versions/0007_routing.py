@@ -4,7 +4,7 @@ tracking events and SLA flags; warehouses gain capacity, cut-off, operator, coor
 统仓共配 flag
 
 Revision ID: 0007_routing
-Revises: 0005_orders
+Revises: 0006_orders
 Create Date: 2026-12-01 23:48:12.422240
 
 """
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0007_routing'
-down_revision = '0005_orders'
+down_revision = '0006_orders'
 branch_labels = None
 depends_on = None
 
