@@ -228,3 +228,25 @@ def ship_holds(
             for stock_id, supplier_id, on_hand in rows
         ],
     )
+
+
+def hold_rows(session: Session, rows: Iterable[tuple[int, int]]) -> None:
+    """Hold units of exactly these stock rows (routing chose them): all or nothing, rows locked
+    in ``stock.id`` order, one guarded ``UPDATE``."""
+    units = _per_row(rows)
+    if not units:
+        return
+    _lock(session, sorted(units))
+    amount = sa.case(units, value=Stock.id)
+    updated = session.execute(
+        sa.update(Stock)
+        .where(
+            Stock.id.in_(list(units)),
+            Stock.on_hand - Stock.reserved >= amount,
+            Stock.warehouse_id.in_(sa.select(Warehouse.id).where(Warehouse.is_active.is_(True))),
+        )
+        .values(reserved=Stock.reserved + amount, updated_at=clock.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if updated != len(units):
+        raise NotEnoughStock([Shortage(0, sum(units.values()), 0)])

@@ -48,6 +48,15 @@ class Warehouse(TimestampMixin, Base):
     contact_name: Mapped[str] = mapped_column(sa.String(60), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(20), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # routing (issue 9): how many parcels a day it can send, the local time after which a
+    # parcel leaves the next day, who runs the site, where it is, and whether it is a county
+    # centre that consolidates several suppliers' parcels (统仓共配)
+    daily_capacity: Mapped[int | None]  # parcels per day; None: no limit
+    cutoff_time: Mapped[str] = mapped_column(sa.String(5), default="16:00")  # HH:MM local
+    operator_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    latitude: Mapped[float | None] = mapped_column(sa.Float)
+    longitude: Mapped[float | None] = mapped_column(sa.Float)
+    consolidates: Mapped[bool] = mapped_column(default=False)
 
     region: Mapped[Region] = relationship(lazy="joined")
     supplier: Mapped[Supplier | None] = relationship()

@@ -15,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Batch
-from fulfillment.holds import ship_holds
+from fulfillment.holds import hold_rows, release_holds, ship_holds
 from orders.errors import AfterSalesInvalid, InvalidTransition
 from orders.models import (
     Order,
     OrderEvent,
     OrderEventKind,
+    OrderLine,
     Payment,
     PaymentMethod,
     PaymentStatus,
@@ -181,6 +182,51 @@ def mark_routed(
     move_sub_order(session, sub, OrderStatus.ROUTED, actor_id=_actor_id(actor), message=message)
     session.flush()
     return sub
+
+
+def reallocate(
+    session: Session, sub_order_id: int, allocation: dict[int, list[tuple[int, int]]]
+) -> None:
+    """Routing chose other stock rows for some lines: ``{order_line_id: [(stock_id, units)]}``.
+    The lines' allocated units are released and exactly these rows held instead (all or
+    nothing: ``NotEnoughStock`` when a row no longer has the units); the reservations record
+    the move. A fixed number of statements whatever the number of lines."""
+    if not allocation:
+        return
+    current = list(
+        session.scalars(
+            sa.select(StockReservation)
+            .join(OrderLine, OrderLine.id == StockReservation.order_line_id)
+            .where(
+                OrderLine.sub_order_id == sub_order_id,
+                StockReservation.order_line_id.in_(list(allocation)),
+                StockReservation.state.in_([ReservationState.ALLOCATED, ReservationState.HELD]),
+            )
+            .order_by(StockReservation.id)
+        )
+    )
+    state = current[0].state if current else ReservationState.ALLOCATED
+    release_holds(session, [(r.stock_id, r.quantity) for r in current])
+    hold_rows(session, [pair for pairs in allocation.values() for pair in pairs])
+    now = clock.now()
+    for reservation in current:
+        reservation.state = ReservationState.RELEASED
+        reservation.updated_at = now
+    session.add_all(
+        StockReservation(
+            order_line_id=line_id,
+            stock_id=stock_id,
+            quantity=quantity,
+            state=state,
+            expires_at=None,
+            created_at=now,
+            updated_at=now,
+        )
+        for line_id, pairs in allocation.items()
+        for stock_id, quantity in pairs
+        if quantity > 0
+    )
+    session.flush()
 
 
 def record_batches(

@@ -75,8 +75,12 @@ def _world_of_b():
     from tests.orders.world import orders_of
 
     orders = orders_of(b, variant)  # an order with a parcel of B, its payment, refund, claim …
+    from tests.fulfillment.routing_world import parcel_of
+
+    parcel = parcel_of(orders["sub_order_id"], warehouse)  # B's parcel, waybill and flag
     return {
         **orders,
+        **parcel,
         "supplier_id": b.id,
         "user_id": b_staff.id,
         "product_id": product.id,
