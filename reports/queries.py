@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session
 
 from catalog.models import Category, RegionalBrand
@@ -340,12 +341,22 @@ def label_rows(session: Session, dim: Dimension, rows: list[Row]) -> None:
             )
         }
     elif dim == Dimension.BUYER_TYPE:
-        names = {str(k): str(v) for k, v in BUYER_TYPE_LABELS.items()}
+        names = {str(k): text(v) for k, v in BUYER_TYPE_LABELS.items()}
     for row in rows:
         if row.key is None:
-            row.label = str(_l("(none)") if dim != Dimension.BRAND else _l("(no regional brand)"))
+            row.label = text(_l("(none)") if dim != Dimension.BRAND else _l("(no regional brand)"))
         else:
             row.label = names.get(row.key, str(row.key))
+
+
+def text(message: Any) -> str:
+    """A (lazy) message as text: in the request's language, or Chinese outside a request."""
+    from flask import has_request_context
+
+    if has_request_context():
+        return str(message)
+    with current_app.test_request_context("/"):
+        return str(message)
 
 
 def _english() -> bool:
