@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from bureau import views
+from bureau import reports, views
 from yipin.accounts.models import Role
 from yipin.i18n import _l
 from yipin.platform import Domain, Link
@@ -10,6 +10,6 @@ from yipin.platform import Domain, Link
 domain = Domain(
     name="bureau",
     root=Path(__file__).parent,
-    blueprints=[views.bp],
+    blueprints=[views.bp, reports.bp],
     homes={Role.BUREAU: Link("bureau.home", _l("Bureau reports"))},
 )

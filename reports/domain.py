@@ -2,13 +2,15 @@
 
 from pathlib import Path
 
-from reports import cli, models, policies, tasks
+from reports import api, cli, models, policies, tasks, web
 from yipin.platform import Domain
 
 domain = Domain(
     name="reports",
     root=Path(__file__).parent,
     models=[models],
+    blueprints=[web.console_bp, web.portal_bp],
+    api=[(api.blp, "/api/v1/reports")],
     tasks=[tasks],
     commands=[cli.reports_cli],
     seed_reference=policies.seed_reference,

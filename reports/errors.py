@@ -44,3 +44,18 @@ class InvalidRule(DomainError):
 class InvalidBase(DomainError):
     code = "invalid_base"
     message = _l("This livestream base record is not valid: %(why)s.")
+
+
+class StatementHasPayouts(Conflict):
+    code = "statement_paid"
+    message = _l("Payouts are recorded on this statement: it is not made again.")
+
+
+class InvalidReference(DomainError):
+    code = "invalid_reference"
+    message = _l("Give the bank transfer reference (at most 60 characters).")
+
+
+class InvalidFigure(DomainError):
+    code = "invalid_figure"
+    message = _l("This published figure is not valid: %(why)s.")

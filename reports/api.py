@@ -1,0 +1,127 @@
+"""The reports JSON API (``/api/v1/reports``): sales with KPIs, the reward report and its frozen
+versions (bureau staff in their region, operators everything), settlement statements
+(supplier staff their own, operators all). Read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from orders.api.common import AUTH, errors
+from reports import rewards_service, service, settlement, snapshots
+from reports.labels import KPI_LABELS, REFUND_RULE
+from reports.queries import text
+from reports.schemas import (
+    RewardReportSchema,
+    SalesQuerySchema,
+    SalesReportSchema,
+    SnapshotSchema,
+    StatementQuerySchema,
+    StatementSchema,
+)
+from yipin.accounts.models import Role
+from yipin.accounts.permissions import actor, role_required
+from yipin.db import db
+from yipin.errors import NotFound
+
+blp = Blueprint("reports_api", __name__, description="Sales reports, rewards and settlement")
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise NotFound()
+    return year
+
+
+@blp.route("/sales")
+class Sales(MethodView):
+    @blp.arguments(SalesQuerySchema, location="query")
+    @blp.response(200, SalesReportSchema)
+    @errors(blp, *AUTH, 404, 422)
+    @role_required(Role.BUREAU, Role.OPERATOR)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Sales net of refunds grouped by a dimension, the per-period series and the KPIs (the
+        dashboard's figures); a county bureau account gets its county only."""
+        page = service.sales_page(db.session, actor(), request.args)
+        return {
+            "scope": page.scope,
+            "filters": page.filters.query_args(),
+            "rows": [r.as_dict() for r in page.report.rows],
+            "total": page.report.total.as_dict(),
+            "series": [{**r.as_dict(), "key": r.key.isoformat()} for r in page.report.series],
+            "kpis": [
+                {**k.as_dict(), "label": text(KPI_LABELS.get(k.code, k.code))} for k in page.kpis
+            ],
+            "refund_rule": text(REFUND_RULE),
+        }
+
+
+@blp.route("/rewards/<int:year>")
+class Rewards(MethodView):
+    @blp.response(200, RewardReportSchema)
+    @errors(blp, *AUTH, 404)
+    @role_required(Role.BUREAU, Role.OPERATOR)
+    def get(self, year: int) -> dict[str, Any]:
+        """The year's reward report as it stands (not frozen)."""
+        return rewards_service.report_for(db.session, actor(), _year(year))
+
+
+@blp.route("/rewards/<int:year>/versions")
+class RewardVersions(MethodView):
+    @blp.response(200, SnapshotSchema(many=True))
+    @errors(blp, *AUTH, 404)
+    @role_required(Role.BUREAU, Role.OPERATOR)
+    def get(self, year: int) -> list[dict[str, Any]]:
+        """The frozen versions of a year's report."""
+        user = actor()
+        return [
+            {
+                "year": s.year,
+                "version": s.version,
+                "frozen_at": s.frozen_at,
+                "note": s.note,
+                "total_fen": rewards_service.scoped(s.report, user)["total_fen"],
+                "signature_valid": snapshots.verifies(s),
+            }
+            for s in snapshots.versions(db.session, _year(year))
+        ]
+
+
+@blp.route("/rewards/<int:year>/versions/<int:version>")
+class RewardVersion(MethodView):
+    @blp.response(200, RewardReportSchema)
+    @errors(blp, *AUTH, 404)
+    @role_required(Role.BUREAU, Role.OPERATOR)
+    def get(self, year: int, version: int) -> dict[str, Any]:
+        """One frozen version, with whether its signature still holds."""
+        user = actor()
+        frozen = rewards_service.snapshot_for(db.session, user, _year(year), version)
+        return {
+            **rewards_service.scoped(frozen.report, user),
+            "version": frozen.version,
+            "signature_valid": snapshots.verifies(frozen),
+        }
+
+
+@blp.route("/statements")
+class Statements(MethodView):
+    @blp.arguments(StatementQuerySchema, location="query")
+    @blp.response(200, StatementSchema(many=True))
+    @errors(blp, *AUTH, 422)
+    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    def get(self, args: dict[str, Any]) -> list[Any]:
+        """Settlement statements: supplier staff their supplier's, operators all (or one's)."""
+        return settlement.statements_for(db.session, actor(), args.get("supplier_id"))
+
+
+@blp.route("/statements/<int:statement_id>")
+class Statement(MethodView):
+    @blp.response(200, StatementSchema)
+    @errors(blp, *AUTH, 404)
+    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    def get(self, statement_id: int) -> Any:
+        """One statement with its payouts (another supplier's is 404)."""
+        return settlement.statement_for(db.session, actor(), statement_id)
