@@ -1,11 +1,12 @@
 """Supplier settlement (结算): commission rules, one statement per supplier and billing cycle
 (a calendar month in Shanghai), payouts recorded by operators.
 
-- **Figures** come from the daily rollups (so from the ledger): sales and refunds *booked in the
-  cycle* (a refund is booked when the money went back, as everywhere in reports), plus the
+- **Figures** come from the supplier's ledger entries of the cycle: sales and refunds *booked in
+  the cycle* (a refund is booked when the money went back, as everywhere in reports), plus the
   shipping the buyers paid on the supplier's parcels sold in the cycle, less shipping refunded in
   it.
-- **Commission**: for each day and category the most specific rule valid that day applies —
+- **Commission**: for each entry the most specific rule valid on the day of the sale applies (a
+  refund gives commission back at the rate its sale paid) —
   supplier + category, then supplier, then category, then the platform default (neither) — with
   its rate in basis points. Commission is computed per (category, rate) line of the statement
   on that line's net sales, rounded half up to the fen; a refund-heavy line gives commission back.
@@ -21,7 +22,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from orders.models import LedgerEntryKind, Refund, RefundStatus, SalesLedgerEntry, SubOrder
 from reports.errors import (
@@ -32,7 +33,7 @@ from reports.errors import (
     StatementHasPayouts,
 )
 from reports.models import CommissionRule, DailySales, Payout, SettlementStatement, StatementStatus
-from reports.periods import Grain, day_bounds, next_bucket
+from reports.periods import Grain, day_bounds, local_day, next_bucket
 from suppliers.models import Supplier
 from yipin.accounts.models import Role, User
 from yipin.errors import NotFound
@@ -118,27 +119,29 @@ def _round_half_up(numerator: int, denominator: int) -> int:
 
 
 def compute(session: Session, supplier_id: int, start: date, end: date) -> dict[str, Any]:
-    rules = _rules_for(session, supplier_id, start, end)
-    rows = session.execute(
+    rules = _rules_for(session, supplier_id, date(2000, 1, 1), end)
+    lo, _unused = day_bounds(start)
+    hi = day_bounds(end)[1]
+    L = SalesLedgerEntry
+    sale = aliased(SalesLedgerEntry)
+    entries = session.execute(
         sa.select(
-            DailySales.day,
-            DailySales.category_id,
-            sa.func.sum(DailySales.sales_fen),
-            sa.func.sum(DailySales.refunds_fen),
+            L.kind, L.category_id, L.amount_fen, sa.func.coalesce(sale.occurred_at, L.occurred_at)
         )
-        .where(
-            DailySales.supplier_id == supplier_id, DailySales.day >= start, DailySales.day <= end
-        )
-        .group_by(DailySales.day, DailySales.category_id)
+        .outerjoin(sale, sale.id == L.reverses_id)
+        .where(L.supplier_id == supplier_id, L.occurred_at >= lo, L.occurred_at < hi)
     ).all()
     lines: dict[tuple[int, int], dict[str, int]] = defaultdict(
         lambda: {"sales_fen": 0, "refunds_fen": 0}
     )
-    for day, category_id, sales, refunds in rows:
-        rate = rate_for(rules, supplier_id, category_id, day)
+    for kind, category_id, amount, sold_at in entries:
+        # a refund gives commission back at the rate its sale paid
+        rate = rate_for(rules, supplier_id, category_id, local_day(sold_at))
         line = lines[(category_id, rate)]
-        line["sales_fen"] += int(sales or 0)
-        line["refunds_fen"] += int(refunds or 0)
+        if kind == LedgerEntryKind.SALE:
+            line["sales_fen"] += int(amount)
+        else:
+            line["refunds_fen"] -= int(amount)
     details = []
     for (category_id, rate), line in sorted(lines.items()):
         net = line["sales_fen"] - line["refunds_fen"]
@@ -151,9 +154,6 @@ def compute(session: Session, supplier_id: int, start: date, end: date) -> dict[
                 "commission_fen": _round_half_up(net * rate, 10_000),
             }
         )
-    lo, _unused = day_bounds(start)
-    hi = day_bounds(end)[1]
-    L = SalesLedgerEntry
     sold_parcels = (
         sa.select(L.sub_order_id)
         .where(
