@@ -264,10 +264,11 @@ def statements() -> Any:
 @role_required(Role.OPERATOR)
 def make_statements() -> Any:
     month = _month(request.form.get("month"))
+    label = month.strftime("%Y-%m")
     return _run(
         lambda: settlement.make_statements(db.session, month),
-        _("Statements made for %(month)s.", month=f"{month:%Y-%m}"),
-        url_for("reports_console.statements", month=f"{month:%Y-%m}"),
+        _("Statements made for %(month)s.", month=label),
+        url_for("reports_console.statements", month=label),
     )
 
 
