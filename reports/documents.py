@@ -217,12 +217,12 @@ class ReportPdf(FPDF):
         self.ln(4)
         self.set_font("cjk", "", 10)
         third = width / 3
-        self.cell(third, 7, f"{_('Prepared by')}：__________")
-        self.cell(third, 7, f"{_('Checked by')}：__________")
+        self.cell(third, 7, _("Prepared by") + "：__________")
+        self.cell(third, 7, _("Checked by") + "：__________")
         self.cell(
             third,
             7,
-            f"{_('Made at')}：{self.heading.made_at}",
+            _("Made at") + f"：{self.heading.made_at}",
             align="R",
             new_x="LMARGIN",
             new_y="NEXT",

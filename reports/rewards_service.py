@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from orders.labels import BUYER_TYPE_LABELS
 from reports import documents, service, snapshots
 from reports.labels import REASON_LABELS, REFUND_RULE, ROUNDING_RULE, RULE_LABELS, TIE_RULE
 from reports.models import RewardSnapshot
@@ -97,7 +98,7 @@ def table(session: Session, report: dict[str, Any]) -> tuple[list[str], list[lis
             y(r["computed_fen"]),
             y(r["amount_fen"]),
             text(REASON_LABELS.get(r["reason"], r["reason"]))
-            + (f"（{_('cap applied')}）" if r["capped"] else ""),
+            + ("（" + _("cap applied") + "）" if r["capped"] else ""),
         ]
         for r in report["rows"]
     ]
@@ -110,7 +111,7 @@ def table(session: Session, report: dict[str, Any]) -> tuple[list[str], list[lis
 def notes(report: dict[str, Any], snapshot: RewardSnapshot | None = None) -> list[str]:
     policy = report["policy"]
     out = [
-        f"{_('Policy')}：{policy['name']} {policy['document']}"
+        _("Policy") + f"：{policy['name']} {policy['document']}"
         f"（{policy['code']} v{policy['version']}）",
         text(REFUND_RULE),
         text(ROUNDING_RULE),
@@ -122,13 +123,17 @@ def notes(report: dict[str, Any], snapshot: RewardSnapshot | None = None) -> lis
     ]
     for r in report["rows"]:
         if r["excluded"]:
-            parts = "；".join(f"{k} {format_fen(v)}" for k, v in r["excluded"].items())
-            out.append(f"{r['rule']} {_('Excluded from the basis')}：{parts}")
+            parts = "；".join(
+                f"{text(BUYER_TYPE_LABELS.get(k, k))} {format_fen(v)}"  # type: ignore[call-overload]
+                for k, v in r["excluded"].items()
+            )
+            out.append(f"{r['rule']} " + _("Excluded from the basis") + f"：{parts}")
     if snapshot is not None:
         out.append(
-            f"{_('Frozen version')} v{snapshot.version} · "
-            f"{snapshot.frozen_at:%Y-%m-%d %H:%M} UTC · "
-            f"{_('signature')} {snapshot.signature[:16]}…"
+            _("Frozen version")
+            + f" v{snapshot.version} · {snapshot.frozen_at:%Y-%m-%d %H:%M} UTC · "
+            + _("signature")
+            + f" {snapshot.signature[:16]}…"
         )
     return out
 

@@ -107,27 +107,27 @@ def describe(session: Session, page: SalesPage) -> list[tuple[str, str]]:
         (_("Scope"), page.scope_name),
         (
             _("Period"),
-            f"{f.start.isoformat()} — {f.end.isoformat()}（{_('Asia/Shanghai calendar')}）",
+            f"{f.start.isoformat()} — {f.end.isoformat()}（" + _("Asia/Shanghai calendar") + "）",
         ),
         (_("Grouped by"), f"{DIMENSION_LABELS[f.group_by]} · {GRAIN_LABELS[f.grain]}"),
     ]
     extra = []
     if f.county:
         region = session.get(Region, f.county)
-        extra.append(f"{_('County')} {region.name if region else f.county}")
+        extra.append(_("County") + f" {region.name if region else f.county}")
     if f.township:
         region = session.get(Region, f.township)
-        extra.append(f"{_('Township of origin')} {region.name if region else f.township}")
+        extra.append(_("Township of origin") + f" {region.name if region else f.township}")
     if f.category_id:
         category = session.get(Category, f.category_id)
-        extra.append(f"{_('Category')} {category.name if category else f.category_id}")
+        extra.append(_("Category") + f" {category.name if category else f.category_id}")
     if f.brand_id:
         brand = session.get(RegionalBrand, f.brand_id)
-        extra.append(f"{_('Regional brand')} {brand.name if brand else f.brand_id}")
+        extra.append(_("Regional brand") + f" {brand.name if brand else f.brand_id}")
     if f.buyer_type:
-        extra.append(f"{_('Buyer type')} {queries.text(BUYER_TYPE_LABELS[f.buyer_type])}")  # type: ignore[index]
+        extra.append(_("Buyer type") + f" {queries.text(BUYER_TYPE_LABELS[f.buyer_type])}")  # type: ignore[index]
     if f.supplier_id:
-        extra.append(f"{_('Supplier')} #{f.supplier_id}")
+        extra.append(_("Supplier") + f" #{f.supplier_id}")
     extra.append(str(DIRECTION_LABELS[f.direction]))
     lines.append((_("Filters"), "；".join(extra)))
     lines.append((_("Amounts"), _("yuan, net of refunds")))
@@ -179,7 +179,7 @@ def sales_export(session: Session, page: SalesPage, kind: str) -> tuple[bytes, s
             [
                 (str(_("Indicators")), k_header, k_rows, [60, 30, 30, 20], False),
                 (str(_("Sales")), header, rows, widths, True),
-                (f"{_('By period')}", s_header, list(s_rows), widths, False),
+                (_("By period"), s_header, list(s_rows), widths, False),
             ],
             notes,
         ),
