@@ -174,9 +174,18 @@ def parse_filters(args: Any, scope: str) -> Filters:
     )
 
 
+def _scope(table: Any, scope: str) -> list[Any]:
+    """Rows in ``scope``: one county (equality), or a region's counties (a prefix). The whole
+    platform region needs no condition: every supplier of the platform lies in it."""
+    if len(scope) >= 6:
+        return [table.supplier_county_code == scope[:6]]
+    if scope == str(current_app.config["PLATFORM_REGION"]):
+        return []
+    return [table.supplier_county_code.startswith(scope)]
+
+
 def _where(f: Filters, scope: str, *, table: Any = D) -> list[Any]:
-    cond = [table.day >= f.start, table.day <= f.end]
-    cond.append(table.supplier_county_code.startswith(scope[:6]))
+    cond = [table.day >= f.start, table.day <= f.end, *_scope(table, scope)]
     if f.county:
         cond.append(table.supplier_county_code == f.county)
     if f.supplier_id:
@@ -219,13 +228,21 @@ def _period_start(value: Any, grain: Grain) -> date:
     return bucket_start(day, grain)
 
 
+NET = D.sales_fen - D.refunds_fen
 MEASURES = (
     sa.func.coalesce(sa.func.sum(D.sales_fen), 0),
     sa.func.coalesce(sa.func.sum(D.refunds_fen), 0),
-    sa.func.coalesce(sa.func.sum(sa.case((D.is_upward, D.sales_fen - D.refunds_fen), else_=0)), 0),
+    sa.func.coalesce(sa.func.sum(sa.case((D.is_upward, NET), else_=0)), 0),
     sa.func.coalesce(sa.func.sum(D.quantity), 0),
     sa.func.coalesce(sa.func.sum(D.lines), 0),
 )
+
+
+def _rural(region: str) -> Any:
+    """Net sales of products grown in the platform region (农村产品网络销售额)."""
+    return sa.func.coalesce(
+        sa.func.sum(sa.case((D.origin_county_code.startswith(region[:6]), NET), else_=0)), 0
+    )
 
 
 @dataclass
@@ -237,6 +254,7 @@ class Row:
     upward_fen: int = 0
     quantity: int = 0
     lines: int = 0
+    rural_fen: int = 0  # net, grown in the platform region (series and totals only)
 
     @property
     def net_fen(self) -> int:
@@ -252,6 +270,7 @@ class Row:
         self.upward_fen += other.upward_fen
         self.quantity += other.quantity
         self.lines += other.lines
+        self.rural_fen += other.rural_fen
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -277,15 +296,18 @@ class SalesReport:
 
 
 def _row(key: Any, values: Any) -> Row:
-    sales, refunds, upward, quantity, lines = (int(v or 0) for v in values)
-    return Row(key, "", sales, refunds, upward, quantity, lines)
+    sales, refunds, upward, quantity, lines, *rural = (int(v or 0) for v in values)
+    return Row(key, "", sales, refunds, upward, quantity, lines, rural[0] if rural else 0)
 
 
 def sales(session: Session, f: Filters, scope: str) -> SalesReport:
     """The table (grouped by ``f.group_by``), its total, and the per-period series."""
     where = _where(f, scope)
     period = _period_expr(session, f.grain)
-    series_rows = session.execute(sa.select(period, *MEASURES).where(*where).group_by(period)).all()
+    region = str(current_app.config["PLATFORM_REGION"])
+    series_rows = session.execute(
+        sa.select(period, *MEASURES, _rural(region)).where(*where).group_by(period)
+    ).all()
     merged: dict[date, Row] = {}
     for value, *measures in series_rows:
         start = _period_start(value, f.grain)
@@ -397,30 +419,28 @@ class Kpi:
         }
 
 
-def _totals(session: Session, f: Filters, scope: str, region: str) -> dict[str, int]:
-    city = D.origin_county_code.startswith(region[:6])
-    net = D.sales_fen - D.refunds_fen
+def _previous_totals(session: Session, f: Filters, scope: str, region: str) -> Row:
+    row = session.execute(sa.select(*MEASURES, _rural(region)).where(*_where(f, scope))).one()
+    return _row("previous", row)
+
+
+def _counts(session: Session, f: Filters, previous: Span, scope: str) -> dict[str, int]:
+    """Supplier orders and distinct buyers of the span and of the span before, in one scan."""
+    now = sa.and_(B.day >= f.start, B.day <= f.end)
+    span = replace(f, start=previous.start)
     row = session.execute(
         sa.select(
-            sa.func.coalesce(sa.func.sum(D.sales_fen), 0),
-            sa.func.coalesce(sa.func.sum(net), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((city, net), else_=0)), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((D.is_upward, net), else_=0)), 0),
-        ).where(*_where(f, scope))
-    ).one()
-    counts = session.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(B.sub_orders), 0),
-            sa.func.count(sa.distinct(B.consumer_id)),
-        ).where(*_where(f, scope, table=B))
+            sa.func.coalesce(sa.func.sum(sa.case((now, B.sub_orders), else_=0)), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((now, 0), else_=B.sub_orders)), 0),
+            sa.func.count(sa.distinct(sa.case((now, B.consumer_id)))),
+            sa.func.count(sa.distinct(sa.case((now, None), else_=B.consumer_id))),
+        ).where(*_where(span, scope, table=B))
     ).one()
     return {
-        "gmv": int(row[0]),
-        "net": int(row[1]),
-        "rural": int(row[2]),
-        "upward": int(row[3]),
-        "orders": int(counts[0]),
-        "buyers": int(counts[1]),
+        "orders": int(row[0]),
+        "orders_before": int(row[1]),
+        "buyers": int(row[2]),
+        "buyers_before": int(row[3]),
     }
 
 
@@ -431,57 +451,84 @@ def enterprises_above(
     region: str,
     threshold_fen: int,
     county: str | None = None,
-) -> tuple[set[int], set[int]]:
-    """Suppliers whose city-grown net sales in ``year`` exceed the threshold, and the new ones
-    among them (not above it the year before)."""
-
-    def above(y: int) -> set[int]:
-        net = D.sales_fen - D.refunds_fen
-        cond = [
-            D.day >= date(y, 1, 1),
-            D.day <= date(y, 12, 31),
-            D.supplier_county_code.startswith(scope[:6]),
-            D.origin_county_code.startswith(region[:6]),
-        ]
-        if county:
-            cond.append(D.supplier_county_code == county)
-        return set(
-            session.scalars(
-                sa.select(D.supplier_id)
-                .where(*cond)
-                .group_by(D.supplier_id)
-                .having(sa.func.sum(net) > threshold_fen)
-            )
+) -> dict[int, tuple[set[int], set[int]]]:
+    """For ``year`` and the year before: the suppliers whose net sales of city-grown products
+    exceed the threshold, and the new ones among them (not above it the year before)."""
+    years = [year - 2, year - 1, year]
+    cond = [
+        D.day >= date(years[0], 1, 1),
+        D.day <= date(year, 12, 31),
+        D.origin_county_code.startswith(region[:6]),
+        *_scope(D, scope),
+    ]
+    if county:
+        cond.append(D.supplier_county_code == county)
+    sums = [
+        sa.func.sum(
+            sa.case((sa.and_(D.day >= date(y, 1, 1), D.day <= date(y, 12, 31)), NET), else_=0)
         )
+        for y in years
+    ]
+    rows = session.execute(
+        sa.select(D.supplier_id, *sums).where(*cond).group_by(D.supplier_id)
+    ).all()
+    above = {
+        y: {r[0] for r in rows if int(r[1 + i] or 0) > threshold_fen} for i, y in enumerate(years)
+    }
+    return {y: (above[y], above[y] - above[y - 1]) for y in years[1:]}
 
-    this_year = above(year)
-    return this_year, this_year - above(year - 1)
 
-
-def kpis(session: Session, f: Filters, scope: str, region: str, threshold_fen: int) -> list[Kpi]:
-    """The headline figures of the filters' span, each beside the span before it, with a
-    monthly (or finer) trend."""
+def kpis(
+    session: Session,
+    f: Filters,
+    scope: str,
+    region: str,
+    threshold_fen: int,
+    report: SalesReport | None = None,
+) -> list[Kpi]:
+    """The headline figures of the filters' span, each beside the span before it, with the
+    trend per period (``report``: the page's own sales report, not computed twice)."""
+    report = report or sales(session, f, scope)
     previous = f.span.previous()
-    now = _totals(session, f, scope, region)
-    before = _totals(session, replace(f, start=previous.start, end=previous.end), scope, region)
-    report = sales(session, replace(f, group_by=Dimension.PERIOD), scope)
-    trend = [[r.label, r.net_fen] for r in report.series]
-    upward_trend = [[r.label, r.upward_fen] for r in report.series]
+    now = report.total
+    before = _previous_totals(
+        session, replace(f, start=previous.start, end=previous.end), scope, region
+    )
+    counts = _counts(session, f, previous, scope)
     out = [
         Kpi(
-            "gmv", now["gmv"], before["gmv"], "fen", [[r.label, r.sales_fen] for r in report.series]
+            "gmv",
+            now.sales_fen,
+            before.sales_fen,
+            "fen",
+            [[r.label, r.sales_fen] for r in report.series],
         ),
-        Kpi("net_sales", now["net"], before["net"], "fen", trend),
-        Kpi("orders", now["orders"], before["orders"], "count"),
-        Kpi("buyers", now["buyers"], before["buyers"], "count"),
-        Kpi("rural_sales", now["rural"], before["rural"], "fen"),
-        Kpi("upward_sales", now["upward"], before["upward"], "fen", upward_trend),
+        Kpi(
+            "net_sales",
+            now.net_fen,
+            before.net_fen,
+            "fen",
+            [[r.label, r.net_fen] for r in report.series],
+        ),
+        Kpi("orders", counts["orders"], counts["orders_before"], "count"),
+        Kpi("buyers", counts["buyers"], counts["buyers_before"], "count"),
+        Kpi(
+            "rural_sales",
+            now.rural_fen,
+            before.rural_fen,
+            "fen",
+            [[r.label, r.rural_fen] for r in report.series],
+        ),
+        Kpi(
+            "upward_sales",
+            now.upward_fen,
+            before.upward_fen,
+            "fen",
+            [[r.label, r.upward_fen] for r in report.series],
+        ),
     ]
     year = f.end.year
-    above, new = enterprises_above(session, year, scope, region, threshold_fen, f.county)
-    above_before, new_before = enterprises_above(
-        session, year - 1, scope, region, threshold_fen, f.county
-    )
-    out.append(Kpi("enterprises_above", len(above), len(above_before), "count"))
-    out.append(Kpi("new_enterprises", len(new), len(new_before), "count"))
+    firms = enterprises_above(session, year, scope, region, threshold_fen, f.county)
+    out.append(Kpi("enterprises_above", len(firms[year][0]), len(firms[year - 1][0]), "count"))
+    out.append(Kpi("new_enterprises", len(firms[year][1]), len(firms[year - 1][1]), "count"))
     return out

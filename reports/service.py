@@ -56,7 +56,12 @@ def sales_page(session: Session, user: User, args: Any, *, with_kpis: bool = Tru
     report = queries.sales(session, filters, scope)
     kpis = (
         queries.kpis(
-            session, filters, scope, platform_region(), threshold_fen(session, filters.end.year)
+            session,
+            filters,
+            scope,
+            platform_region(),
+            threshold_fen(session, filters.end.year),
+            report,
         )
         if with_kpis
         else []
