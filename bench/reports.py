@@ -186,7 +186,7 @@ def generate(url: str, rows: int, year: int) -> None:
                         CASE WHEN g % 17 = 0 THEN -(500 + g % 2000) ELSE 1000 + g % 49000 END,
                         :start + make_interval(secs => (g::bigint * :seconds / :rows)),
                         now()
-                    FROM generate_series(:first, :last) AS g
+                    FROM generate_series(CAST(:first AS bigint), CAST(:last AS bigint)) AS g
                     JOIN bench_lines b ON b.idx = g % :lines
                     """
                 ),
