@@ -193,3 +193,22 @@ def test_r3_r4_r5_ranks_and_new_enterprises(world: World, roll_up) -> None:  # t
     assert rows[("R4", "四")]["amount_fen"] == rows[("R4", "五")]["amount_fen"] == 120_000 * YUAN
     assert rows[("R4", "六")]["rank"] == 7 and rows[("R4", "六")]["amount_fen"] == 0
     assert rows[("R4", "六")]["reason"] == "rank_out"
+
+
+def test_a_changed_policy_file_is_the_next_version(world: World, tmp_path: Path) -> None:
+    from yipin.db import db
+
+    text = policies.DEFAULT_POLICY.read_text(encoding="utf-8")
+    same, new = policies.load(db.session)
+    assert (same.version, new) == (1, False)
+    changed = tmp_path / "ganzhou.toml"
+    changed.write_text(text.replace("cap_fen = 100_000_000", "cap_fen = 120_000_000", 1))
+    second, new = policies.load(db.session, changed)
+    assert (second.version, new) == (2, True)
+    assert second.rules["rules"]["R1"]["cap_fen"] == 120_000_000
+    assert policies.for_year(db.session, 2026).version == 2
+    assert policies.for_year(db.session, 2027) is None  # the plan ends with 2026
+    with pytest.raises(policies.PolicyError):
+        bad = tmp_path / "bad.toml"
+        bad.write_text('code = "x"\n')
+        policies.load(db.session, bad)
