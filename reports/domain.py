@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from reports import api, cli, models, policies, tasks, web
+from reports import api, cli, models, policies, seed, tasks, web
 from yipin.platform import Domain
 
 domain = Domain(
@@ -14,4 +14,5 @@ domain = Domain(
     tasks=[tasks],
     commands=[cli.reports_cli],
     seed_reference=policies.seed_reference,
+    seed_demo=seed.seed,
 )
