@@ -43,3 +43,24 @@ def load_policy(path: Path | None) -> None:
         raise click.ClickException(str(exc)) from exc
     commit()
     click.echo(f"{policy.label}: {'loaded' if new else 'unchanged'}")
+
+
+@reports_cli.command("statements")
+@click.option("--month", default=None, help="billing cycle YYYY-MM (default: last month)")
+def statements(month: str | None) -> None:
+    """Make the settlement statements of a billing cycle (cron: on the 1st, for last month)."""
+    from datetime import date, timedelta
+
+    from reports import settlement
+    from yipin import clock
+
+    if month:
+        try:
+            day = date.fromisoformat(f"{month}-01")
+        except ValueError as exc:
+            raise click.BadParameter("YYYY-MM", param_hint="--month") from exc
+    else:
+        day = (clock.today_local().replace(day=1) - timedelta(days=1)).replace(day=1)
+    made = settlement.make_statements(db.session, day)
+    commit()
+    click.echo(f"{day:%Y-%m}: {len(made)} statements")
