@@ -27,7 +27,11 @@ from yipin.accounts.permissions import actor, role_required
 from yipin.db import db
 from yipin.errors import NotFound
 
-blp = Blueprint("reports_api", __name__, description="Sales reports, rewards and settlement")
+blp = Blueprint(
+    "reports_api",
+    __name__,
+    description="Sales reports, rewards and settlement · 销售统计、奖补测算与结算",
+)
 
 
 def _year(year: int) -> int:
@@ -43,8 +47,15 @@ class Sales(MethodView):
     @errors(blp, *AUTH, 404, 422)
     @role_required(Role.BUREAU, Role.OPERATOR)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Sales net of refunds grouped by a dimension, the per-period series and the KPIs (the
-        dashboard's figures); a county bureau account gets its county only."""
+        """Sales report with KPIs · 销售统计与主要指标
+
+        Sales net of refunds grouped by a dimension, the per-period series (Asia/Shanghai
+        calendar) and the KPIs beside the period before: the dashboard's figures. A county
+        bureau account gets its county only; a county outside the caller's scope is a 404.
+
+        按维度分组的净销售额（已扣除退款）、按期间（北京时间）的序列，以及与上期对比的主要指标，
+        即看板上的数字。县级商务局账号只能看到本县；超出权限范围的县返回 404。
+        """
         page = service.sales_page(db.session, actor(), request.args)
         return {
             "scope": page.scope,
@@ -65,7 +76,14 @@ class Rewards(MethodView):
     @errors(blp, *AUTH, 404)
     @role_required(Role.BUREAU, Role.OPERATOR)
     def get(self, year: int) -> dict[str, Any]:
-        """The year's reward report as it stands (not frozen)."""
+        """Reward report of a year · 年度奖补测算
+
+        The year's reward report as it stands now (not frozen): each rule, recipient, basis,
+        exclusions, rank, cap, amount and the policy version; a county bureau sees its county.
+
+        当前（未冻结）的年度奖补测算：各条款、对象、基数、剔除项、排名、封顶、金额及政策版本；
+        县级商务局只看到本县。
+        """
         return rewards_service.report_for(db.session, actor(), _year(year))
 
 
@@ -75,7 +93,12 @@ class RewardVersions(MethodView):
     @errors(blp, *AUTH, 404)
     @role_required(Role.BUREAU, Role.OPERATOR)
     def get(self, year: int) -> list[dict[str, Any]]:
-        """The frozen versions of a year's report."""
+        """Frozen versions of a reward report · 奖补测算冻结版本
+
+        The frozen versions of a year's report, each with whether its signature still holds.
+
+        某年度测算的各冻结版本，并说明签名是否仍然有效。
+        """
         user = actor()
         return [
             {
@@ -96,7 +119,12 @@ class RewardVersion(MethodView):
     @errors(blp, *AUTH, 404)
     @role_required(Role.BUREAU, Role.OPERATOR)
     def get(self, year: int, version: int) -> dict[str, Any]:
-        """One frozen version, with whether its signature still holds."""
+        """One frozen reward report · 一个冻结版本
+
+        One frozen version of a year's reward report, with whether its signature still holds.
+
+        某年度奖补测算的一个冻结版本，并说明签名是否仍然有效。
+        """
         user = actor()
         frozen = rewards_service.snapshot_for(db.session, user, _year(year), version)
         return {
@@ -113,7 +141,13 @@ class Statements(MethodView):
     @errors(blp, *AUTH, 422)
     @role_required(Role.SUPPLIER, Role.OPERATOR)
     def get(self, args: dict[str, Any]) -> list[Any]:
-        """Settlement statements: supplier staff their supplier's, operators all (or one's)."""
+        """Settlement statements · 结算单
+
+        Settlement statements per billing cycle: supplier staff see their supplier's, operators
+        all (or one supplier's).
+
+        按结算周期的结算单：供应商员工只看到本企业的，运营人员可看全部（或指定供应商的）。
+        """
         return settlement.statements_for(db.session, actor(), args.get("supplier_id"))
 
 
@@ -123,5 +157,10 @@ class Statement(MethodView):
     @errors(blp, *AUTH, 404)
     @role_required(Role.SUPPLIER, Role.OPERATOR)
     def get(self, statement_id: int) -> Any:
-        """One statement with its payouts (another supplier's is 404)."""
+        """One settlement statement · 一张结算单
+
+        One statement with its lines and payouts; another supplier's statement is a 404.
+
+        一张结算单及其明细和付款记录；其他供应商的结算单返回 404。
+        """
         return settlement.statement_for(db.session, actor(), statement_id)
