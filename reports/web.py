@@ -23,8 +23,8 @@ from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import commit, db
-from yipin.errors import DomainError
-from yipin.i18n import _
+from yipin.errors import DomainError, ValidationFailed
+from yipin.i18n import _, _l
 from yipin.money import MoneyError, parse_yuan
 
 console_bp = Blueprint(
@@ -35,9 +35,14 @@ portal_bp = Blueprint(
 )
 
 
-class FormError(Exception):
+class FormError(ValidationFailed):
+    """A form field that does not parse (an amount, a number, a date)."""
+
+    message = _l("Check the field: %(field)s")
+
     def __init__(self, field: str) -> None:
-        self.field = field
+        super().__init__(field=field, name=field)
+        self.params = {"field": field}
 
 
 def _fen(name: str, *, required: bool = True) -> int:
@@ -73,10 +78,6 @@ def _run(action: Callable[[], Any], done: str, back: str) -> Any:
     """Run the action, commit or roll back, flash, redirect."""
     try:
         action()
-    except FormError as exc:
-        db.session.rollback()
-        flash(_("Check the field: %(field)s", field=exc.field), "error")
-        return redirect(back)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.text(), "error")
