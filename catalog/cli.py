@@ -29,20 +29,21 @@ def certifications_expire(day: object, enqueue: bool) -> None:
 
     Run daily (see catalog/TRACE.md); safe to run more often: nobody is told twice.
     """
-    from catalog import certifications
+    from catalog.models import EXPIRY_WARNING_DAYS
+    from catalog.trace import expiry
     from yipin import clock, outbox
 
     as_of: date = day.date() if day is not None else clock.today_local()  # type: ignore[attr-defined]
     if enqueue:
-        outbox.emit(db.session, certifications.EXPIRY_TOPIC, {"day": as_of.isoformat()})
+        outbox.emit(db.session, expiry.EXPIRY_TOPIC, {"day": as_of.isoformat()})
         commit()
         click.echo(f"certifications expiry for {as_of} queued")
         return
-    report = certifications.notify_expired_certifications(db.session, as_of)
+    report = expiry.notify_expired_certifications(db.session, as_of)
     commit()
     click.echo(
         f"certifications on {as_of}: {len(report.expired)} expired (holders told), "
-        f"{len(report.expiring)} expiring within {certifications.EXPIRY_WARNING_DAYS} days (warned)"
+        f"{len(report.expiring)} expiring within {EXPIRY_WARNING_DAYS} days (warned)"
     )
 
 

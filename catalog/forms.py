@@ -1,5 +1,5 @@
 """HTML forms of the catalog pages (Flask-WTF: every form carries a CSRF token), and the labels
-the product pages show for statuses, storage classes and review events."""
+of the product fields the review diff names (enum labels live beside their enums)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -19,32 +18,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from catalog.actions.products import ProductDraft, VariantDraft
-from catalog.models import Product, ProductStatus, ReviewEvent, StorageClass, Variant
+from catalog.actions import ProductDraft, VariantDraft
+from catalog.models import (
+    STORAGE_CLASS_LABELS,
+    Product,
+    StorageClass,
+    Variant,
+)
+from yipin.fields import IntegerField
 from yipin.i18n import _l
 from yipin.money import MoneyError, parse_yuan
 
-STATUS_LABELS = {
-    ProductStatus.DRAFT: _l("Draft"),
-    ProductStatus.PENDING_REVIEW: _l("Waiting for review"),
-    ProductStatus.LISTED: _l("Listed"),
-    ProductStatus.REJECTED: _l("Rejected"),
-    ProductStatus.DELISTED: _l("Delisted"),
-}
-STORAGE_LABELS = {
-    StorageClass.AMBIENT: _l("Ambient"),
-    StorageClass.CHILLED: _l("Chilled (0–10 °C)"),
-    StorageClass.FROZEN: _l("Frozen (≤ −18 °C)"),
-}
-EVENT_LABELS = {
-    ReviewEvent.SUBMITTED: _l("Submitted for review"),
-    ReviewEvent.APPROVED: _l("Approved"),
-    ReviewEvent.REJECTED: _l("Rejected"),
-    ReviewEvent.DELISTED: _l("Delisted"),
-    ReviewEvent.RELISTED: _l("Relisted"),
-    ReviewEvent.RETURNED_TO_REVIEW: _l("Content changed: back to review"),
-    ReviewEvent.WITHDRAWN: _l("Withdrawn by the supplier"),
-}
 FIELD_LABELS = {
     "name": _l("Product name"),
     "subtitle": _l("Subtitle"),
@@ -84,9 +68,10 @@ MONTH_NAMES = [
 MONTHS = [SelectChoice(m, MONTH_NAMES[m - 1]) for m in range(1, 13)]
 
 
-def label(mapping: dict[Any, Any], key: Any) -> str:
-    value = mapping.get(key)
-    return str(value) if value is not None else str(key)
+def field_label(name: str) -> str:
+    """The label of a product or variant field (the review diff names what changed)."""
+    value = FIELD_LABELS.get(name)
+    return str(value) if value is not None else name
 
 
 def season_order(months: list[int] | None) -> list[int]:
@@ -152,7 +137,7 @@ class ProductForm(FlaskForm):
     )
     storage_class = SelectField(
         _l("Storage"),
-        choices=[SelectChoice(s.value, STORAGE_LABELS[s]) for s in StorageClass],
+        choices=STORAGE_CLASS_LABELS.choices(),
         default=StorageClass.AMBIENT.value,
     )
     shelf_life_days = IntegerField(

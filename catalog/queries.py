@@ -61,14 +61,16 @@ def product_list_stmt(
     if category_id is not None:
         stmt = stmt.where(Product.category_id == category_id)
     if county:
-        stmt = stmt.where(Product.origin_region_code.startswith(county))
+        stmt = stmt.where(Product.origin_region_code.startswith(county, autoescape=True))
     if search:
-        like = f"%{search.strip()}%"
-        sku_match = sa.select(Variant.product_id).where(Variant.sku.ilike(like))
+        text = search.strip()  # % and _ match themselves (autoescape)
+        sku_match = sa.select(Variant.product_id).where(
+            Variant.sku.icontains(text, autoescape=True)
+        )
         stmt = stmt.where(
             sa.or_(
-                Product.name.ilike(like),
-                Product.subtitle.ilike(like),
+                Product.name.icontains(text, autoescape=True),
+                Product.subtitle.icontains(text, autoescape=True),
                 Product.id.in_(sku_match),
             )
         )
@@ -179,10 +181,7 @@ def standards(session: Session) -> list[GradeStandard]:
 def authorised_brands(session: Session, supplier_id: int, day: date) -> list[RegionalBrand]:
     """Brands the supplier holds a valid (current, unrevoked) authorisation for on ``day``."""
     valid = sa.select(BrandAuthorisation.brand_id).where(
-        BrandAuthorisation.supplier_id == supplier_id,
-        BrandAuthorisation.revoked_at.is_(None),
-        BrandAuthorisation.valid_from <= day,
-        BrandAuthorisation.valid_to >= day,
+        BrandAuthorisation.supplier_id == supplier_id, BrandAuthorisation.is_valid_on(day)
     )
     return list(
         session.scalars(
@@ -278,10 +277,6 @@ class ReviewDiff:
             or self.images_removed
             or self.images_alt_changed
         )
-
-    @property
-    def changed_fields(self) -> list[str]:
-        return [c.field for c in self.fields]
 
 
 def baseline_review(product: Product) -> ListingReview | None:
@@ -405,7 +400,7 @@ def listing_checks(session: Session, product: Product, day: date) -> list[Check]
         checks.append(
             Check(
                 "origin_in_brand_region",
-                product.origin_region_code.startswith(product.brand.region_code),
+                product.brand.covers_region(product.origin_region_code),
                 params={"brand": product.brand.name},
             )
         )
@@ -419,17 +414,7 @@ def listing_checks(session: Session, product: Product, day: date) -> list[Check]
         )
     active = [v for v in product.variants if v.is_active]
     checks.append(Check("has_active_variant", bool(active)))
-    standard = product.grade_standard
-    grades_ok = all(
-        (standard is None and v.grade is None)
-        or (
-            standard is not None
-            and v.grade is not None
-            and v.grade.standard_id == standard.id
-            and v.grade.sellable
-        )
-        for v in active
-    )
+    grades_ok = all(rules.grade_fits(product.grade_standard, v.grade) for v in active)
     checks.append(Check("grades_fit", grades_ok))
     checks.append(Check("has_pictures", bool(product.images), advisory=True))
     return checks

@@ -34,20 +34,7 @@ def ensure_can_sell(supplier: Supplier) -> None:
 
 
 def has_valid_authorisation(session: Session, supplier_id: int, brand_id: int, day: date) -> bool:
-    return (
-        session.scalar(
-            sa.select(sa.func.count())
-            .select_from(BrandAuthorisation)
-            .where(
-                BrandAuthorisation.supplier_id == supplier_id,
-                BrandAuthorisation.brand_id == brand_id,
-                BrandAuthorisation.revoked_at.is_(None),
-                BrandAuthorisation.valid_from <= day,
-                BrandAuthorisation.valid_to >= day,
-            )
-        )
-        or 0
-    ) > 0
+    return bool(session.scalar(sa.select(BrandAuthorisation.held(supplier_id, brand_id, day))))
 
 
 def authorised_brand_ids(
@@ -58,10 +45,7 @@ def authorised_brand_ids(
         return set()
     rows = session.execute(
         sa.select(BrandAuthorisation.supplier_id, BrandAuthorisation.brand_id).where(
-            BrandAuthorisation.supplier_id.in_(supplier_ids),
-            BrandAuthorisation.revoked_at.is_(None),
-            BrandAuthorisation.valid_from <= day,
-            BrandAuthorisation.valid_to >= day,
+            BrandAuthorisation.supplier_id.in_(supplier_ids), BrandAuthorisation.is_valid_on(day)
         )
     )
     return {(s, b) for s, b in rows}
@@ -74,7 +58,7 @@ def ensure_brand_allowed(
     for produce from the brand's region."""
     if not has_valid_authorisation(session, supplier.id, brand.id, day):
         raise BrandNotAuthorised(brand=brand.name, field="brand_id")
-    if not origin.code.startswith(brand.region_code):
+    if not brand.covers_region(origin.code):
         region = session.get(Region, brand.region_code)
         raise OriginOutsideBrand(
             brand=brand.name,
@@ -84,20 +68,17 @@ def ensure_brand_allowed(
 
 
 def has_valid_food_licence(session: Session, supplier_id: int, day: date) -> bool:
-    return (
+    return bool(
         session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Certification)
-            .where(
-                Certification.supplier_id == supplier_id,
-                Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
-                Certification.revoked_at.is_(None),
-                Certification.valid_from <= day,
-                Certification.valid_to >= day,
+            sa.select(
+                sa.exists().where(
+                    Certification.supplier_id == supplier_id,
+                    Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
+                    Certification.is_valid_on(day),
+                )
             )
         )
-        or 0
-    ) > 0
+    )
 
 
 def ensure_food_licence(
@@ -119,3 +100,12 @@ def ensure_grade_fits(standard: GradeStandard | None, grade: Grade | None) -> No
         raise GradeNotInStandard(standard=standard.code, field="grade_id")
     if not grade.sellable:
         raise GradeNotSellable(grade=grade.name, field="grade_id")
+
+
+def grade_fits(standard: GradeStandard | None, grade: Grade | None) -> bool:
+    """``ensure_grade_fits`` as a yes/no (for the review page's checks)."""
+    try:
+        ensure_grade_fits(standard, grade)
+    except (GradeNotInStandard, GradeRequired, GradeNotSellable):
+        return False
+    return True

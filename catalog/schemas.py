@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
-from catalog.models import ProductStatus, ReviewEvent, StorageClass
+from catalog.models import (
+    PRODUCT_STATUS_LABELS,
+    REVIEW_EVENT_LABELS,
+    STORAGE_CLASS_LABELS,
+    ProductStatus,
+    ReviewEvent,
+    StorageClass,
+)
+from yipin import fields
+from yipin.api import NOT_BLANK, Pattern
+from yipin.fields import ComputedStr, labelled_enum
 from yipin.media import images as image_store
 
 MONTH = fields.Int(validate=validate.Range(1, 12, error="Months are numbers from 1 to 12."))
@@ -47,7 +57,7 @@ class CategorySchema(Schema):
     requires_food_licence = fields.Bool(
         metadata={"description": "Products need a valid food production licence (SC)"}
     )
-    default_storage_class = fields.Enum(StorageClass, by_value=True)
+    default_storage_class = labelled_enum(StorageClass, STORAGE_CLASS_LABELS)
 
 
 class BrandSchema(Schema):
@@ -72,8 +82,8 @@ class ImageSchema(Schema):
     image_id = fields.Int()
     position = fields.Int()
     alt = fields.Str()
-    width = fields.Function(lambda pi: pi.image.width)
-    height = fields.Function(lambda pi: pi.image.height)
+    width = fields.Int(attribute="image.width")
+    height = fields.Int(attribute="image.height")
     urls = fields.Method("_urls")
 
     def _urls(self, pi: Any) -> dict[str, str | None]:
@@ -85,7 +95,7 @@ class VariantSchema(Schema):
     product_id = fields.Int()
     sku = fields.Str()
     grade_id = fields.Int(allow_none=True)
-    grade_name = fields.Function(lambda v: v.grade.name if v.grade else None)
+    grade_name = ComputedStr(lambda v: v.grade.name if v.grade else None, allow_none=True)
     spec = fields.Str()
     net_weight_g = fields.Int()
     gross_weight_g = fields.Int()
@@ -99,20 +109,20 @@ class VariantSchema(Schema):
 class ProductSchema(Schema):
     id = fields.Int()
     supplier_id = fields.Int()
-    supplier_name = fields.Function(lambda p: p.supplier.name)
+    supplier_name = fields.Str(attribute="supplier.name", dump_only=True)
     category_id = fields.Int()
     brand_id = fields.Int(allow_none=True)
     grade_standard_id = fields.Int(allow_none=True)
     name = fields.Str()
     subtitle = fields.Str()
     origin_region_code = fields.Str()
-    origin_name = fields.Function(lambda p: p.origin.full_name if p.origin else None)
-    storage_class = fields.Enum(StorageClass, by_value=True)
+    origin_name = ComputedStr(lambda p: p.origin.full_name if p.origin else None, allow_none=True)
+    storage_class = labelled_enum(StorageClass, STORAGE_CLASS_LABELS)
     shelf_life_days = fields.Int()
     sale_months = fields.List(fields.Int())
     presale_months = fields.List(fields.Int())
     description = fields.Str()
-    status = fields.Enum(ProductStatus, by_value=True)
+    status = labelled_enum(ProductStatus, PRODUCT_STATUS_LABELS)
     status_reason = fields.Str(allow_none=True)
     revision = fields.Int()
     submitted_at = fields.DateTime(allow_none=True)
@@ -124,27 +134,32 @@ class ProductSchema(Schema):
 
 
 class ProductListArgs(Schema):
-    status = fields.Enum(ProductStatus, by_value=True, load_default=None)
+    status = labelled_enum(ProductStatus, PRODUCT_STATUS_LABELS, load_default=None)
     q = fields.Str(load_default=None, validate=validate.Length(max=60))
     supplier_id = fields.Int(load_default=None, metadata={"description": "operators and bureau"})
     brand_id = fields.Int(load_default=None)
     category_id = fields.Int(load_default=None)
-    county = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    county = fields.Str(
+        load_default=None,
+        validate=Pattern(r"^[0-9]{6}$"),
+        metadata={"description": "Origin county code · 产地县代码"},
+    )
 
 
 class ProductWriteSchema(Schema):
     """A product's content. POST needs the required fields; PATCH takes any subset."""
 
     category_id = fields.Int(required=True)
-    name = fields.Str(required=True, validate=validate.Length(min=1, max=120))
+    name = fields.Str(required=True, validate=[validate.Length(min=1, max=120), Pattern(NOT_BLANK)])
     origin_region_code = fields.Str(
         required=True,
-        validate=validate.Regexp(
-            r"^\d{6}(\d{3}(\d{3})?)?$", error="A county, township or village code."
+        validate=Pattern(
+            r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$", error="A county, township or village code."
         ),
+        metadata={"description": "County, township or village of origin · 产地（县、乡镇或村）"},
     )
     shelf_life_days = fields.Int(required=True, validate=validate.Range(1, 3650))
-    storage_class = fields.Enum(StorageClass, by_value=True)
+    storage_class = labelled_enum(StorageClass, STORAGE_CLASS_LABELS)
     brand_id = fields.Int(allow_none=True)
     grade_standard_id = fields.Int(allow_none=True)
     subtitle = fields.Str(validate=validate.Length(max=200))
@@ -154,8 +169,12 @@ class ProductWriteSchema(Schema):
 
 
 class VariantWriteSchema(Schema):
-    sku = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    spec = fields.Str(required=True, validate=validate.Length(min=1, max=80))
+    sku = fields.Str(required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)])
+    spec = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=80), Pattern(NOT_BLANK)],
+        metadata={"example": "5 kg 75–80 mm"},
+    )
     net_weight_g = fields.Int(required=True, validate=GRAMS)
     gross_weight_g = fields.Int(required=True, validate=GRAMS)
     price_fen = fields.Int(required=True, validate=FEN)
@@ -179,14 +198,21 @@ class ImageFormSchema(Schema):
     alt = fields.Str(load_default="", validate=validate.Length(max=120))
 
 
+class ImageUploadFormSchema(ImageUploadSchema, ImageFormSchema):
+    """A picture and its description, as multipart/form-data."""
+
+
 class ImagePatchSchema(Schema):
+    class Meta:
+        json_schema: ClassVar = {"minProperties": 1}  # give alt or position
+
     alt = fields.Str(validate=validate.Length(max=120))
     position = fields.Int(
         validate=validate.Range(0, 100), metadata={"description": "new place, 0 = cover"}
     )
 
     @validates_schema
-    def _something(self, data: dict[str, Any], **_: Any) -> None:
+    def _alt_or_position_given(self, data: dict[str, Any], **_: Any) -> None:
         if not data:
             raise ValidationError("Give alt or position.")
 
@@ -196,7 +222,12 @@ class ReviewActionSchema(Schema):
         required=True,
         validate=validate.OneOf(["submit", "withdraw", "approve", "reject", "delist"]),
     )
-    reason = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    reason = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=1000),
+        metadata={"description": "reject and delist: why (the supplier sees it)"},
+    )
     revision = fields.Int(
         load_default=None,
         allow_none=True,
@@ -206,12 +237,12 @@ class ReviewActionSchema(Schema):
 
 class ListingReviewSchema(Schema):
     id = fields.Int()
-    event = fields.Enum(ReviewEvent, by_value=True)
+    event = labelled_enum(ReviewEvent, REVIEW_EVENT_LABELS)
     revision = fields.Int()
     reason = fields.Str(allow_none=True)
     actor_id = fields.Int(allow_none=True)
-    actor_name = fields.Function(lambda r: r.actor.display_name if r.actor else None)
-    actor_role = fields.Function(lambda r: str(r.actor.role) if r.actor else None)
+    actor_name = ComputedStr(lambda r: r.actor.display_name if r.actor else None, allow_none=True)
+    actor_role = ComputedStr(lambda r: str(r.actor.role) if r.actor else None, allow_none=True)
     at = fields.DateTime()
 
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
-from catalog import queries
-from catalog.actions import products as actions
+from catalog import actions, queries
 from catalog.forms import ApproveForm, ReasonForm
 from catalog.models import Product, ProductStatus
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
+from yipin.db import db
+from yipin.fields import arg_id, arg_page
 from yipin.i18n import _, _l
+from yipin.views import run_action
 
 bp = Blueprint(
     "console_listings", __name__, url_prefix="/console/listings", template_folder="templates"
@@ -40,8 +40,7 @@ CHECK_LABELS = {
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and value > 0 else None
+    return arg_id(name)
 
 
 @bp.get("")
@@ -57,7 +56,7 @@ def queue() -> Any:
         brand_id=brand_id,
         category_id=category_id,
         county=county,
-        page=request.args.get("page", 1, type=int) or 1,
+        page=arg_page(),
     )
     return render_template(
         "console/listings/queue.html",
@@ -124,18 +123,12 @@ def approve(product_id: int) -> Any:
     form = ApproveForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        product = actions.approve(db.session, actor(), product_id, revision=form.revision.data)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.text(), "error")
-        return redirect(url_for(".review", product_id=product_id))
-    name = product.name
-    commit()
-    flash(_("%(name)s is approved and listed.", name=name), "success")
-    return redirect(_next_in_queue(product))
+    return run_action(
+        lambda: actions.approve(db.session, actor(), product_id, revision=form.revision.data),
+        done=lambda product: _("%(name)s is approved and listed.", name=product.name),
+        to=_next_in_queue,
+        refused=url_for(".review", product_id=product_id),
+    )
 
 
 @bp.post("/<int:product_id>/reject")
@@ -144,18 +137,15 @@ def reject(product_id: int) -> Any:
     form = ReasonForm(prefix="reject")
     if not form.validate_on_submit():
         return _review_page(product_id, reject_form=form, status=422)
-    try:
-        product = actions.reject(db.session, actor(), product_id, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.text(), "error")
-        return redirect(url_for(".review", product_id=product_id))
-    name = product.name
-    commit()
-    flash(_("%(name)s is rejected; the supplier sees your reason.", name=name), "info")
-    return redirect(_next_in_queue(product))
+    return run_action(
+        lambda: actions.reject(db.session, actor(), product_id, form.reason.data),
+        done=lambda product: _(
+            "%(name)s is rejected; the supplier sees your reason.", name=product.name
+        ),
+        category="info",
+        to=_next_in_queue,
+        refused=url_for(".review", product_id=product_id),
+    )
 
 
 @bp.post("/<int:product_id>/delist")
@@ -164,17 +154,12 @@ def delist(product_id: int) -> Any:
     form = ReasonForm(prefix="delist")
     if not form.validate_on_submit():
         return _review_page(product_id, delist_form=form, status=422)
-    try:
-        actions.delist(db.session, actor(), product_id, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            abort(404)
-        flash(exc.text(), "error")
-        return redirect(url_for(".review", product_id=product_id))
-    commit()
-    flash(_("The product is delisted."), "info")
-    return redirect(url_for(".review", product_id=product_id))
+    return run_action(
+        lambda: actions.delist(db.session, actor(), product_id, form.reason.data),
+        done=_("The product is delisted."),
+        category="info",
+        to=url_for(".review", product_id=product_id),
+    )
 
 
 @bp.get("/all")
@@ -190,7 +175,7 @@ def listed() -> Any:
     page = queries.paginate(
         db.session,
         queries.product_list_stmt(status=status, search=search),
-        request.args.get("page", 1, type=int) or 1,
+        arg_page(),
         queries.PER_PAGE,
         queries.list_options(),
     )

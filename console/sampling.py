@@ -6,29 +6,27 @@ that received it (operators only), exportable as XLSX for the recall.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_wtf import FlaskForm
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.orm import joinedload
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from catalog import batches, sampling
 from catalog.models import Batch, InspectionResult, SamplingRecord, Variant
-from catalog.queries import paginate
+from catalog.trace import sampling
+from orders import queries as orders_queries
 from orders.models import OrderStatus
-from yipin import clock
+from yipin import clock, exports
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
-from yipin.forms import form_error
+from yipin.db import db
+from yipin.fields import DateField, arg_page
 from yipin.i18n import _, _l
+from yipin.pagination import paginate
+from yipin.views import run_action
 
 bp = Blueprint(
     "console_sampling", __name__, url_prefix="/console/sampling", template_folder="templates"
@@ -76,40 +74,28 @@ def records() -> Any:
     if request.method == "GET":
         form.batch_code.data = request.args.get("code", "")
         form.sampled_on.data = clock.today_local()
-    elif form.validate_on_submit():
-        try:
-            outcome = sampling.record_sample(
-                db.session,
-                actor(),
-                sampling.SamplingDraft(
-                    batch_code=form.batch_code.data,
-                    sampled_on=form.sampled_on.data,
-                    agency=form.agency.data,
-                    report_number=form.report_number.data or "",
-                    items=form.items.data or "",
-                    result=InspectionResult(form.result.data),
-                    notes=form.notes.data or "",
-                ),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-            status = 422
-        else:
-            commit()
-            if outcome.delisted:
-                flash(
-                    _(
-                        "Batch %(code)s is delisted and its supplier has been told. "
-                        "%(n)s orders received it."
-                    )
-                    % {"code": outcome.batch.code, "n": len(outcome.orders)},
-                    "error",
-                )
-            else:
-                flash(_("Sampling result recorded."), "success")
-            return redirect(url_for(".record", record_id=outcome.record.id))
     else:
+        if form.validate_on_submit():
+            response = run_action(
+                lambda: sampling.record_sample(
+                    db.session,
+                    actor(),
+                    sampling.SamplingDraft(
+                        batch_code=form.batch_code.data,
+                        sampled_on=form.sampled_on.data,
+                        agency=form.agency.data,
+                        report_number=form.report_number.data or "",
+                        items=form.items.data or "",
+                        result=InspectionResult(form.result.data),
+                        notes=form.notes.data or "",
+                    ),
+                ),
+                done=_sampling_message,
+                to=lambda outcome: url_for(".record", record_id=outcome.record.id),
+                form=form,
+            )
+            if response is not None:
+                return response
         status = 422
     result = request.args.get("result") or None
     stmt = (
@@ -122,7 +108,7 @@ def records() -> Any:
     page = paginate(
         db.session,
         stmt,
-        request.args.get("page", 1, type=int),
+        arg_page(),
         PER_PAGE,
         [joinedload(SamplingRecord.batch).joinedload(Batch.variant).joinedload(Variant.product)],
     )
@@ -131,13 +117,21 @@ def records() -> Any:
     ), status
 
 
+def _sampling_message(outcome: sampling.SamplingOutcome) -> tuple[str, str]:
+    if outcome.delisted:
+        return _(
+            "Batch %(code)s is delisted and its supplier has been told. %(n)s orders received it."
+        ) % {"code": outcome.batch.code, "n": len(outcome.orders)}, "error"
+    return _("Sampling result recorded."), "success"
+
+
 @bp.get("/<int:record_id>")
 @role_required(Role.OPERATOR)
 def record(record_id: int) -> Any:
     """One record; for a failed sample, the orders that received the batch (recall list)."""
     row = load(SamplingRecord, record_id)
     orders = (
-        batches.orders_with_batch(db.session, row.batch_id)
+        orders_queries.orders_with_batch(db.session, row.batch_id)
         if row.result == InspectionResult.FAIL
         else []
     )
@@ -156,13 +150,7 @@ def record(record_id: int) -> Any:
 def orders_xlsx(record_id: int) -> Any:
     """The recall list as a spreadsheet."""
     row = load(SamplingRecord, record_id)
-    orders = batches.orders_with_batch(db.session, row.batch_id)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = row.batch.code
-    sheet.append([_("Batch"), row.batch.code, row.batch.variant.product.name])
-    sheet.append([_("Sampling"), row.sampled_on.isoformat(), row.agency, row.report_number])
-    sheet.append([])
+    orders = orders_queries.orders_with_batch(db.session, row.batch_id)
     header = [
         _("Order number"),
         _("Placed at"),
@@ -172,30 +160,28 @@ def orders_xlsx(record_id: int) -> Any:
         _("Destination county"),
         _("County code"),
     ]
-    sheet.append(header)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    for o in orders:
-        sheet.append(
-            [
-                o.number,
-                clock.to_local(o.placed_at).strftime("%Y-%m-%d %H:%M"),
-                clock.to_local(o.paid_at).strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
-                o.quantity,
-                order_status_label(o.status),
-                o.county_name,
-                o.county_code,
-            ]
-        )
-    for column, width in zip("ABCDEFG", (20, 18, 18, 8, 10, 28, 10), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return send_file(
-        out,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"recall-{row.batch.code}.xlsx",
-        max_age=0,
+    rows = (
+        [
+            o.number,
+            clock.to_local(o.placed_at).strftime("%Y-%m-%d %H:%M"),
+            clock.to_local(o.paid_at).strftime("%Y-%m-%d %H:%M") if o.paid_at else "",
+            o.quantity,
+            order_status_label(o.status),
+            o.county_name,
+            o.county_code,
+        ]
+        for o in orders
     )
+    sheet = exports.Sheet(
+        row.batch.code,
+        header,
+        rows,
+        widths=(20, 18, 18, 8, 10, 28, 10),
+        preamble=[
+            [_("Batch"), row.batch.code, row.batch.variant.product.name],
+            [_("Sampling"), row.sampled_on.isoformat(), row.agency, row.report_number],
+            [],
+        ],
+        header_fill=None,
+    )
+    return exports.download(exports.xlsx_bytes([sheet]), f"recall-{row.batch.code}.xlsx")

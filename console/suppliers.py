@@ -7,27 +7,20 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from catalog.models import CERTIFICATION_KIND_LABELS
 from suppliers import actions, queries
-from suppliers.forms import (
-    ACTION_LABELS,
-    AUTHORISATION_BADGES,
-    AUTHORISATION_STATES,
-    CERTIFICATION_KINDS,
-    GrantForm,
-    QueueFilterForm,
-    RevokeForm,
-    StatusForm,
-)
-from suppliers.models import Supplier
+from suppliers.forms import AUTHORISATION_BADGES, GrantForm, QueueFilterForm, RevokeForm, StatusForm
+from suppliers.models import AUTHORISATION_STATE_LABELS, Supplier
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
-from yipin.db import commit, db
-from yipin.errors import DomainError, NotFound
-from yipin.forms import form_error
+from yipin.db import db
+from yipin.errors import NotFound
+from yipin.fields import arg_id
 from yipin.i18n import _
 from yipin.regions import queries as regions
+from yipin.views import run_action
 
 bp = Blueprint(
     "console_suppliers", __name__, url_prefix="/console/suppliers", template_folder="templates"
@@ -103,13 +96,13 @@ def _detail(supplier_id: int, form: StatusForm | None = None, status: int = 200)
             ],
             today=today,
             actions=actions.allowed_actions(supplier.status),
-            action_labels=ACTION_LABELS,
+            action_labels=actions.STATUS_ACTION_LABELS,
             reason_required=actions.REASON_REQUIRED,
             form=form or StatusForm(formdata=None),
             failed_action=form.action.data if form is not None else None,
-            authorisation_states=AUTHORISATION_STATES,
+            authorisation_states=AUTHORISATION_STATE_LABELS,
             authorisation_badges=AUTHORISATION_BADGES,
-            certification_kinds=CERTIFICATION_KINDS,
+            certification_kinds=CERTIFICATION_KIND_LABELS,
         ),
         status,
     )
@@ -120,28 +113,21 @@ def _detail(supplier_id: int, form: StatusForm | None = None, status: int = 200)
 def change_status(supplier_id: int) -> Any:
     """Verify, reject (reason), suspend (reason) or restore."""
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            supplier = actions.change_status(
-                db.session, actor(), supplier_id, form.action.data, form.reason.data
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            form_error(form, exc)
-            return _detail(supplier_id, form, exc.status)
-        commit()
-        flash(
-            _(
-                "%(name)s is now %(status)s.",
-                name=supplier.name,
-                status=str(actions.STATUS_WORDS[supplier.status]),
-            ),
-            "success",
-        )
-        return redirect(url_for(".detail", supplier_id=supplier_id))
-    return _detail(supplier_id, form, 422)
+    if not form.validate_on_submit():
+        return _detail(supplier_id, form, 422)
+    return run_action(
+        lambda: actions.change_status(
+            db.session, actor(), supplier_id, form.action.data, form.reason.data
+        ),
+        done=lambda supplier: _(
+            "%(name)s is now %(status)s.",
+            name=supplier.name,
+            status=str(actions.STATUS_WORDS[supplier.status]),
+        ),
+        to=url_for(".detail", supplier_id=supplier_id),
+        form=form,
+        refused=lambda exc: _detail(supplier_id, form, exc.status),
+    )
 
 
 # ----------------------------------------------------------------------------- brands
@@ -156,8 +142,8 @@ def authorisations() -> Any:
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
-                auth = actions.grant_authorisation(
+            response = run_action(
+                lambda: actions.grant_authorisation(
                     db.session,
                     actor(),
                     supplier_id=form.supplier_id.data,
@@ -165,26 +151,22 @@ def authorisations() -> Any:
                     valid_from=form.valid_from.data,
                     valid_to=form.valid_to.data,
                     certificate_number=form.certificate_number.data,
-                )
-            except DomainError as exc:
-                db.session.rollback()
-                form_error(form, exc)
-            else:
-                commit()
-                flash(
-                    _(
-                        "%(supplier)s may use %(brand)s from %(start)s to %(end)s.",
-                        supplier=auth.supplier.name,
-                        brand=auth.brand.name,
-                        start=auth.valid_from,
-                        end=auth.valid_to,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".authorisations"))
+                ),
+                done=lambda auth: _(
+                    "%(supplier)s may use %(brand)s from %(start)s to %(end)s.",
+                    supplier=auth.supplier.name,
+                    brand=auth.brand.name,
+                    start=auth.valid_from,
+                    end=auth.valid_to,
+                ),
+                to=url_for(".authorisations"),
+                form=form,
+            )
+            if response is not None:
+                return response
         status = 422
-    elif request.args.get("supplier_id", "").isdigit():
-        form.supplier_id.data = int(request.args["supplier_id"])
+    elif arg_id("supplier_id"):
+        form.supplier_id.data = arg_id("supplier_id")
     return _authorisations_page(form, status)
 
 
@@ -201,7 +183,8 @@ def _authorisations_page(form: GrantForm, status: int = 200) -> Any:
         raw = request.args.get(name, "")
         return int(raw) if raw.isdigit() else None
 
-    state = request.args.get("state") if request.args.get("state") in AUTHORISATION_STATES else None
+    state = request.args.get("state")
+    state = state if state in set(AUTHORISATION_STATE_LABELS) else None
     flt = queries.AuthorisationFilter(
         supplier_id=as_int("supplier_id"),
         brand_id=as_int("brand_id"),
@@ -223,7 +206,7 @@ def _authorisations_page(form: GrantForm, status: int = 200) -> Any:
             brands=queries.brands(db.session),
             flt=flt,
             filters=args,
-            authorisation_states=AUTHORISATION_STATES,
+            authorisation_states=AUTHORISATION_STATE_LABELS,
             authorisation_badges=AUTHORISATION_BADGES,
         ),
         status,
@@ -237,21 +220,15 @@ def revoke_authorisation(authorisation_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("Give a reason: the supplier will see it."), "error")
         return redirect(url_for(".authorisations"))
-    try:
-        auth = actions.revoke_authorisation(db.session, actor(), authorisation_id, form.reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(
-            _(
-                "The authorisation of %(supplier)s for %(brand)s has been revoked.",
-                supplier=auth.supplier.name,
-                brand=auth.brand.name,
-            ),
-            "info",
-        )
-    return redirect(url_for(".authorisations"))
+    return run_action(
+        lambda: actions.revoke_authorisation(
+            db.session, actor(), authorisation_id, form.reason.data
+        ),
+        done=lambda auth: _(
+            "The authorisation of %(supplier)s for %(brand)s has been revoked.",
+            supplier=auth.supplier.name,
+            brand=auth.brand.name,
+        ),
+        category="info",
+        to=url_for(".authorisations"),
+    )

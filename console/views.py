@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 
 from catalog.models import Product, ProductStatus
 from suppliers.models import Supplier, SupplierStatus
@@ -13,11 +13,11 @@ from yipin.accounts import actions as account_actions
 from yipin.accounts.forms import EmptyForm, StaffAccountForm
 from yipin.accounts.models import Role, SupplierRole, User
 from yipin.accounts.permissions import actor, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
+from yipin.db import db
 from yipin.i18n import _
 from yipin.outbox import service as outbox_service
 from yipin.outbox.models import OutboxEntry, OutboxStatus
+from yipin.views import run_action
 
 bp = Blueprint("console", __name__, url_prefix="/console", template_folder="templates")
 
@@ -54,8 +54,8 @@ def users() -> Any:
     """Accounts: list by role, create operator / bureau / supplier accounts."""
     form = StaffAccountForm()
     if form.validate_on_submit():
-        try:
-            account_actions.create_staff_account(
+        response = run_action(
+            lambda: account_actions.create_staff_account(
                 db.session,
                 actor(),
                 role=Role(form.role.data),
@@ -65,18 +65,13 @@ def users() -> Any:
                 supplier_id=form.supplier_id.data,
                 supplier_role=SupplierRole(form.supplier_role.data),
                 bureau_region_code=form.bureau_region_code.data or None,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            if target is not None:
-                target.errors = [*target.errors, exc.text()]
-            else:
-                flash(exc.text(), "error")
-        else:
-            commit()
-            flash(_("The account has been created."), "success")
-            return redirect(url_for(".users"))
+            ),
+            done=_("The account has been created."),
+            to=url_for(".users"),
+            form=form,
+        )
+        if response is not None:
+            return response
     role = request.args.get("role")
     stmt = sa.select(User).order_by(User.role, User.id)
     if role in {r.value for r in Role}:
@@ -92,15 +87,12 @@ def users() -> Any:
 @role_required(Role.OPERATOR)
 def set_active(user_id: int) -> Any:
     active = request.form.get("active") == "1"
-    try:
-        account_actions.set_active(db.session, actor(), user_id, active)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(_("Account reactivated.") if active else _("Account deactivated."), "info")
-    return redirect(url_for(".users", role=request.args.get("role")))
+    return run_action(
+        lambda: account_actions.set_active(db.session, actor(), user_id, active),
+        done=_("Account reactivated.") if active else _("Account deactivated."),
+        category="info",
+        to=url_for(".users", role=request.args.get("role")),
+    )
 
 
 @bp.get("/outbox")
@@ -131,7 +123,9 @@ def outbox() -> Any:
 @bp.post("/outbox/<int:entry_id>/retry")
 @role_required(Role.OPERATOR)
 def retry(entry_id: int) -> Any:
-    outbox_service.retry_failed(entry_id)
-    commit()
-    flash(_("The job will run again."), "info")
-    return redirect(url_for(".outbox"))
+    return run_action(
+        lambda: outbox_service.retry_failed(entry_id),
+        done=_("The job will run again."),
+        category="info",
+        to=url_for(".outbox"),
+    )

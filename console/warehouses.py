@@ -9,18 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
-from fulfillment import actions, queries
-from fulfillment.forms import WarehouseForm
+from fulfillment import queries
 from fulfillment.models import Warehouse, WarehouseKind
+from fulfillment.warehouse_views import WarehouseViews
 from suppliers.models import Supplier
 from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, load, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
-from yipin.forms import form_error
+from yipin.db import db
 from yipin.i18n import _
 
 bp = Blueprint(
@@ -88,71 +86,33 @@ def detail(warehouse_id: int) -> Any:
     )
 
 
-def _form(obj: Warehouse | None = None) -> WarehouseForm:
-    form = WarehouseForm(obj=obj)
+def _runners() -> list[tuple[Any, str]]:
     suppliers = db.session.execute(sa.select(Supplier.id, Supplier.name).order_by(Supplier.name))
-    form.supplier_id.choices = [("", _("The platform (shared, 统仓共配)"))] + [
-        (sid, name) for sid, name in suppliers
-    ]
-    return form
+    return [("", _("The platform (shared, 统仓共配)")), *[(sid, name) for sid, name in suppliers]]
+
+
+SCREENS = WarehouseViews(
+    template="console/warehouses/form.html",
+    section="warehouses",
+    runners=_runners,
+    after_change=lambda warehouse: url_for(".detail", warehouse_id=warehouse.id),
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.OPERATOR)
 def new() -> Any:
-    form = _form()
-    if form.validate_on_submit():
-        try:
-            warehouse = actions.create_warehouse(db.session, actor(), form.draft())
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            flash(_("Warehouse %(code)s created.", code=warehouse.code), "success")
-            return redirect(url_for(".detail", warehouse_id=warehouse.id))
-    return render_template(
-        "console/warehouses/form.html", section="warehouses", form=form, warehouse=None
-    ), (422 if form.errors else 200)
+    return SCREENS.new()
 
 
 @bp.route("/<int:warehouse_id>/edit", methods=["GET", "POST"])
 @role_required(Role.OPERATOR)
 def edit(warehouse_id: int) -> Any:
-    warehouse = load(Warehouse, warehouse_id, change=True)
-    form = _form(warehouse)
-    if form.validate_on_submit():
-        try:
-            actions.update_warehouse(db.session, actor(), warehouse.id, form.draft())
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            flash(_("Warehouse %(code)s saved.", code=warehouse.code), "success")
-            return redirect(url_for(".detail", warehouse_id=warehouse.id))
-    return render_template(
-        "console/warehouses/form.html", section="warehouses", form=form, warehouse=warehouse
-    ), (422 if form.errors else 200)
+    return SCREENS.edit(warehouse_id)
 
 
 @bp.post("/<int:warehouse_id>/active")
 @role_required(Role.OPERATOR)
 def toggle(warehouse_id: int) -> Any:
     """Close an open warehouse or reopen a closed one."""
-    warehouse = load(Warehouse, warehouse_id, change=True)
-    if EmptyForm().validate_on_submit():
-        try:
-            actions.set_warehouse_active(db.session, actor(), warehouse.id, not warehouse.is_active)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.text(), "error")
-        else:
-            commit()
-            flash(
-                _("Warehouse %(code)s reopened.", code=warehouse.code)
-                if warehouse.is_active
-                else _("Warehouse %(code)s closed.", code=warehouse.code),
-                "success",
-            )
-    return redirect(url_for(".detail", warehouse_id=warehouse.id))
+    return SCREENS.toggle(warehouse_id)

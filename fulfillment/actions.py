@@ -43,7 +43,7 @@ from fulfillment.models import (
     WarehouseKind,
 )
 from suppliers.models import Supplier
-from yipin import clock
+from yipin import clock, contact
 from yipin.accounts.models import Role, User
 from yipin.errors import Forbidden, NotFound
 from yipin.i18n import _l
@@ -58,7 +58,9 @@ KIND_LABELS: dict[WarehouseKind, Any] = {
     WarehouseKind.VILLAGE_STATION: _l("Village service station"),
     WarehouseKind.FORWARD: _l("Forward warehouse"),
 }
-STORAGE_LABELS: dict[StorageClass, Any] = {  # short words for badges and messages
+# How a sentence says it ("must be kept chilled (0–10 °C)"); pages show the catalog's label
+# table of its enum (``catalog.models.STORAGE_CLASS_LABELS``, the ``storage_label`` global).
+STORAGE_WORDS: dict[StorageClass, Any] = {
     StorageClass.AMBIENT: _l("ambient (room temperature)"),
     StorageClass.CHILLED: _l("chilled (0–10 °C)"),
     StorageClass.FROZEN: _l("frozen (−18 °C)"),
@@ -80,15 +82,10 @@ KIND_REGION_LEVEL: dict[WarehouseKind, RegionLevel] = {
     WarehouseKind.VILLAGE_STATION: RegionLevel.VILLAGE,
 }
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,29}$")
-PHONE_PATTERN = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
 def kind_label(kind: WarehouseKind | str) -> str:
     return str(KIND_LABELS[WarehouseKind(kind)])
-
-
-def storage_label(storage: StorageClass | str) -> str:
-    return str(STORAGE_LABELS[StorageClass(storage)])
 
 
 def capability_label(storage: StorageClass | str) -> str:
@@ -126,7 +123,7 @@ def _validate_warehouse(session: Session, draft: WarehouseDraft, exclude_id: int
     draft.name = (draft.name or "").strip()
     draft.address_detail = (draft.address_detail or "").strip()
     draft.contact_name = (draft.contact_name or "").strip()
-    draft.contact_phone = (draft.contact_phone or "").strip().replace(" ", "")
+    draft.contact_phone = (draft.contact_phone or "").strip()
     if not CODE_PATTERN.match(draft.code):
         raise InvalidWarehouse(
             _l("The code is 2 to 30 letters, digits, - or _ (e.g. XW-ORIGIN-01)."), field="code"
@@ -141,10 +138,8 @@ def _validate_warehouse(session: Session, draft: WarehouseDraft, exclude_id: int
         raise InvalidWarehouse(
             _l("The contact name is at most 60 characters."), field="contact_name"
         )
-    if draft.contact_phone and not PHONE_PATTERN.match(draft.contact_phone):
-        raise InvalidWarehouse(
-            _l("Give a mobile number or a landline with area code."), field="contact_phone"
-        )
+    if draft.contact_phone:
+        draft.contact_phone = contact.clean_phone(draft.contact_phone)
     try:
         draft.kind = WarehouseKind(draft.kind)
         draft.cold_capability = StorageClass(draft.cold_capability)
@@ -294,7 +289,7 @@ def _stock_target(
     if adding and not warehouse.can_keep(storage):
         raise StorageMismatch(
             product=variant.product.name,
-            storage=STORAGE_LABELS[storage],
+            storage=STORAGE_WORDS[storage],
             warehouse=warehouse.code,
             capability=CAPABILITY_LABELS[warehouse.cold_capability],
             field="warehouse_id",

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from fulfillment import api, models, portal, shipping, tasks
+from fulfillment import api, models, portal, seed, shipping, tasks
 from yipin.platform import Domain
 
 domain = Domain(
@@ -15,4 +15,5 @@ domain = Domain(
     seed_reference=lambda session: {
         "shipping rates and services": shipping.load_rate_card(session)
     },
+    seed_demo=seed.seed,  # warehouses of every kind and the opening stock
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from catalog.models import StorageClass
 from fulfillment.actions import CAPABILITY_LABELS, KIND_LABELS, MAX_UNITS, WarehouseDraft
 from fulfillment.models import WarehouseKind
+from yipin.fields import IntegerField
+from yipin.forms import PhoneField
 from yipin.i18n import _l
 
 
@@ -35,7 +37,7 @@ class WarehouseForm(FlaskForm):
     )
     address_detail = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=60)])
-    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=20)])
+    contact_phone = PhoneField(_l("Contact phone"), validators=[Optional()])
     supplier_id = SelectField(_l("Run by"), coerce=_optional_int, choices=[], validate_choice=False)
 
     def draft(self) -> WarehouseDraft:

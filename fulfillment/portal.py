@@ -4,25 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from fulfillment import actions, queries
-from fulfillment.actions import capability_label, kind_label, storage_label
-from fulfillment.forms import AdjustStockForm, SetStockForm, WarehouseForm
+from fulfillment.actions import capability_label, kind_label
+from fulfillment.forms import AdjustStockForm, SetStockForm
 from fulfillment.models import Warehouse
+from fulfillment.warehouse_views import WarehouseViews
 from yipin.accounts.forms import EmptyForm
 from yipin.accounts.models import Role, User
-from yipin.accounts.permissions import actor, load, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError
-from yipin.forms import form_error
+from yipin.accounts.permissions import actor, role_required
+from yipin.db import db
+from yipin.fields import arg_id
 from yipin.i18n import _
+from yipin.views import run_action
 
 bp = Blueprint("stock_portal", __name__, url_prefix="/supplier/stock", template_folder="templates")
 PER_PAGE = 30
 
 bp.add_app_template_global(kind_label, "warehouse_kind_label")
-bp.add_app_template_global(storage_label, "storage_label")
 bp.add_app_template_global(capability_label, "capability_label")
 
 
@@ -52,10 +52,10 @@ def _stock_forms(user: User) -> tuple[SetStockForm, AdjustStockForm, list[Wareho
         form.warehouse_id.choices = places
     if request.method == "GET":
         for form in (set_form, adjust_form):
-            if request.args.get("variant", type=int):
-                form.variant_id.data = request.args.get("variant", type=int)
-            if request.args.get("warehouse", type=int):
-                form.warehouse_id.data = request.args.get("warehouse", type=int)
+            if arg_id("variant"):
+                form.variant_id.data = arg_id("variant")
+            if arg_id("warehouse"):
+                form.warehouse_id.data = arg_id("warehouse")
     return set_form, adjust_form, warehouses
 
 
@@ -94,8 +94,9 @@ def _render_stock(
     )
 
 
-def _back_to(stock: Any) -> Any:
-    return redirect(url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id))
+def _stock_url(stock: Any) -> str:
+    """The stock page opened on the row just changed."""
+    return url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id)
 
 
 @bp.get("/")
@@ -118,31 +119,25 @@ def set_stock() -> Any:
     form = SetStockForm(prefix="set")
     _choices_from(form)
     if form.validate_on_submit():
-        try:
-            stock = actions.set_on_hand(
+        response = run_action(
+            lambda: actions.set_on_hand(
                 db.session,
                 actor(),
                 form.variant_id.data,
                 form.warehouse_id.data,
                 form.on_hand.data,
                 reason=form.reason.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            flash(
-                _(
-                    "Stock set: %(n)s units on hand, %(a)s available.",
-                    n=stock.on_hand,
-                    a=stock.available,
-                ),
-                "success",
-            )
-            return redirect(
-                url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id)
-            )
+            ),
+            done=lambda stock: _(
+                "Stock set: %(n)s units on hand, %(a)s available.",
+                n=stock.on_hand,
+                a=stock.available,
+            ),
+            to=_stock_url,
+            form=form,
+        )
+        if response is not None:
+            return response
     return _render_stock(set_form=form, status=422)
 
 
@@ -152,31 +147,25 @@ def adjust() -> Any:
     form = AdjustStockForm(prefix="adj")
     _choices_from(form)
     if form.validate_on_submit():
-        try:
-            stock = actions.adjust_stock(
+        response = run_action(
+            lambda: actions.adjust_stock(
                 db.session,
                 actor(),
                 form.variant_id.data,
                 form.warehouse_id.data,
                 form.delta.data,
                 form.reason.data or "",
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            flash(
-                _(
-                    "Stock adjusted: %(n)s units on hand, %(a)s available.",
-                    n=stock.on_hand,
-                    a=stock.available,
-                ),
-                "success",
-            )
-            return redirect(
-                url_for(".stock", variant=stock.variant_id, warehouse=stock.warehouse_id)
-            )
+            ),
+            done=lambda stock: _(
+                "Stock adjusted: %(n)s units on hand, %(a)s available.",
+                n=stock.on_hand,
+                a=stock.available,
+            ),
+            to=_stock_url,
+            form=form,
+        )
+        if response is not None:
+            return response
     return _render_stock(adjust_form=form, status=422)
 
 
@@ -202,68 +191,28 @@ def warehouses() -> Any:
     )
 
 
-def _warehouse_form(obj: Warehouse | None = None) -> WarehouseForm:
-    form = WarehouseForm(obj=obj)
-    form.supplier_id.choices = [(actor().supplier_id, actor().supplier.name)]
-    return form
+SCREENS = WarehouseViews(
+    template="fulfillment/warehouse_form.html",
+    section="stock",
+    runners=lambda: [(actor().supplier_id, actor().supplier.name)],
+    after_change=lambda _warehouse: url_for(".warehouses"),
+)
 
 
 @bp.route("/warehouses/new", methods=["GET", "POST"])
 @role_required(Role.SUPPLIER)
 def new_warehouse() -> Any:
-    form = _warehouse_form()
-    if form.validate_on_submit():
-        try:
-            warehouse = actions.create_warehouse(db.session, actor(), form.draft())
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            flash(_("Warehouse %(code)s created.", code=warehouse.code), "success")
-            return redirect(url_for(".warehouses"))
-    return render_template(
-        "fulfillment/warehouse_form.html", section="stock", form=form, warehouse=None
-    ), (422 if form.errors else 200)
+    return SCREENS.new()
 
 
 @bp.route("/warehouses/<int:warehouse_id>/edit", methods=["GET", "POST"])
 @role_required(Role.SUPPLIER)
 def edit_warehouse(warehouse_id: int) -> Any:
-    warehouse = load(Warehouse, warehouse_id, change=True)
-    form = _warehouse_form(warehouse)
-    if form.validate_on_submit():
-        try:
-            actions.update_warehouse(db.session, actor(), warehouse.id, form.draft())
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            flash(_("Warehouse %(code)s saved.", code=warehouse.code), "success")
-            return redirect(url_for(".warehouses"))
-    return render_template(
-        "fulfillment/warehouse_form.html", section="stock", form=form, warehouse=warehouse
-    ), (422 if form.errors else 200)
+    return SCREENS.edit(warehouse_id)
 
 
 @bp.post("/warehouses/<int:warehouse_id>/active")
 @role_required(Role.SUPPLIER)
 def toggle_warehouse(warehouse_id: int) -> Any:
-    warehouse = load(Warehouse, warehouse_id, change=True)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        try:
-            actions.set_warehouse_active(db.session, actor(), warehouse.id, not warehouse.is_active)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.text(), "error")
-        else:
-            commit()
-            flash(
-                _("Warehouse %(code)s reopened.", code=warehouse.code)
-                if warehouse.is_active
-                else _("Warehouse %(code)s closed.", code=warehouse.code),
-                "success",
-            )
-    return redirect(url_for(".warehouses"))
+    """Close an open warehouse or reopen a closed one."""
+    return SCREENS.toggle(warehouse_id)

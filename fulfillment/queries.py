@@ -167,8 +167,12 @@ def stock_variants(
     )
     text = text.strip()
     if text:
-        like = f"%{text}%"
-        stmt = stmt.where(sa.or_(Product.name.ilike(like), Variant.sku.ilike(like)))
+        stmt = stmt.where(  # % and _ match themselves (autoescape)
+            sa.or_(
+                Product.name.icontains(text, autoescape=True),
+                Variant.sku.icontains(text, autoescape=True),
+            )
+        )
     if low_only:
         available = (
             sa.select(sa.func.coalesce(sa.func.sum(Stock.on_hand - Stock.reserved), 0))

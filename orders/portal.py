@@ -18,6 +18,7 @@ from orders.views import act
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import db
+from yipin.fields import arg_page
 from yipin.i18n import _
 from yipin.money import MoneyError, parse_yuan
 from yipin.pagination import paginate
@@ -35,11 +36,7 @@ def sub_orders() -> Any:
     status = request.args.get("status", "awaiting_routing")
     chosen = parse_enum(OrderStatus, status)
     filters = {"status": chosen} if chosen else {}
-    try:
-        number = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        number = 1
-    page = paginate(db.session, queries.sub_orders_stmt(user, **filters), number, 30)
+    page = paginate(db.session, queries.sub_orders_stmt(user, **filters), arg_page(), 30)
     counts = dict(
         db.session.execute(
             sa.select(SubOrder.status, sa.func.count())

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from flask_smorest.fields import Upload
+from marshmallow import Schema, validate
 
 from orders.models import (
     BuyerType,
@@ -26,17 +27,20 @@ from orders.models import (
     ReturnStatus,
 )
 from orders.status import status_label
+from yipin import fields
+from yipin.api import Pattern
+from yipin.contact import PhoneNumber
 
 MAX_FEN = 100_000_000  # ¥1,000,000: more than any order here
 
 
 def Id(**kw: Any) -> fields.Integer:
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
+    return fields.Id(**kw)
 
 
 def QueryId(**kw: Any) -> fields.Integer:
     """An id in the query string (text there by nature; still an integer, never a float)."""
-    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kw)
+    return fields.Id(**kw)
 
 
 def Fen(**kw: Any) -> fields.Integer:
@@ -50,16 +54,24 @@ def Units(**kw: Any) -> fields.Integer:
 # ----------------------------------------------------------------------------- errors
 
 
-class ApiErrorSchema(Schema):
-    """Every error: HTTP status, a stable code, the message in the caller's language and both."""
+class BuyerPersonal(fields.Personal):
+    """Text about the buyer or the recipient of an order: shown to those who may see people
+    (operators, the supplier staff whose parcel it is) and to the buyer themself; None to
+    anybody else (bureau staff read statistics, not people)."""
 
-    code = fields.Int(metadata={"description": "HTTP status"})
-    error = fields.Str(metadata={"description": "Stable error code, e.g. out_of_stock"})
-    message = fields.Str()
-    messages = fields.Dict(keys=fields.Str(), values=fields.Str())
-    errors = fields.Dict(
-        keys=fields.Str(), metadata={"description": "Per field (or data a client can act on)"}
-    )
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        from flask_login import current_user
+
+        order = getattr(obj, "order", obj)
+        owner = getattr(order, "owner_user_id", None)
+        if (
+            value is not None
+            and owner is not None
+            and getattr(current_user, "is_authenticated", False)
+            and owner == current_user.id
+        ):
+            return fields.String._serialize(self, value, attr, obj, **kwargs)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 # ----------------------------------------------------------------------------- cart
@@ -113,8 +125,8 @@ class CartQuantitySchema(Schema):
 class DestinationSchema(Schema):
     address_id = Id(load_default=None, allow_none=True)
     recipient_name = fields.Str(load_default="", validate=validate.Length(max=60))
-    phone = fields.Str(load_default="", validate=validate.Length(max=20))
-    region_code = fields.Str(load_default="", validate=validate.Regexp(r"^(\d{2,12})?$"))
+    phone = PhoneNumber(mobile_only=True, load_default="")
+    region_code = fields.Str(load_default="", validate=Pattern(r"^(\d{2,12})?$"))
     detail = fields.Str(load_default="", validate=validate.Length(max=200))
     pickup_point_id = Id(load_default=None, allow_none=True)
 
@@ -144,7 +156,7 @@ class CheckoutSchema(Schema):
     destination = fields.Nested(DestinationSchema, required=True)
     buyer = fields.Nested(BuyerSchema, load_default=dict)
     shipping = fields.Dict(
-        keys=fields.Str(validate=validate.Regexp(r"^\d{1,9}$")),
+        keys=fields.Str(validate=Pattern(r"^\d{1,9}$")),
         values=fields.Str(validate=validate.Length(max=30)),
         load_default=dict,
         metadata={"description": "Supplier id → shipping service code (cheapest if missing)"},
@@ -279,10 +291,10 @@ class SupplierSubOrderSchema(SubOrderSchema):
     """What a supplier sees of its parcel: where it goes, not who paid how."""
 
     order_number = fields.Str(attribute="order.number")
-    recipient_name = fields.Str(attribute="order.recipient_name")
-    recipient_phone = fields.Str(attribute="order.recipient_phone")
+    recipient_name = BuyerPersonal(attribute="order.recipient_name")
+    recipient_phone = BuyerPersonal(attribute="order.recipient_phone")
     region_code = fields.Str(attribute="order.region_code")
-    address_detail = fields.Str(attribute="order.address_detail")
+    address_detail = BuyerPersonal(attribute="order.address_detail")
     buyer_type = fields.Enum(BuyerType, by_value=True, attribute="order.buyer_type")
     placed_at = fields.DateTime(attribute="order.placed_at")
 
@@ -340,17 +352,17 @@ class OrderSchema(OrderSummarySchema):
     consumer_id = fields.Int()
     buyer_type_basis = fields.Enum(BuyerTypeBasis, by_value=True)
     invoice_requested = fields.Bool()
-    invoice_title = fields.Str(allow_none=True)
-    invoice_uscc = fields.Str(allow_none=True)
+    invoice_title = BuyerPersonal(allow_none=True)
+    invoice_uscc = BuyerPersonal(allow_none=True)
     state_owned_declared = fields.Bool()
     procurement_reference = fields.Str(allow_none=True)
     goods_fen = fields.Int()
     shipping_fen = fields.Int()
-    recipient_name = fields.Str()
-    recipient_phone = fields.Str()
+    recipient_name = BuyerPersonal()
+    recipient_phone = BuyerPersonal()
     region_code = fields.Str()
     region_name = fields.Function(lambda o: o.region.full_name if o.region else "")
-    address_detail = fields.Str()
+    address_detail = BuyerPersonal()
     pickup_point_id = fields.Int(allow_none=True)
     note = fields.Str()
     cancel_reason = fields.Str(allow_none=True)
@@ -396,7 +408,7 @@ class StartPaymentSchema(Schema):
 class ConfirmPaymentSchema(Schema):
     method = fields.Str(required=True, validate=validate.OneOf(["card", "alipay", "wechat_pay"]))
     payment_method_id = fields.Str(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"^pm_[A-Za-z0-9_]{1,80}$")
+        load_default=None, allow_none=True, validate=Pattern(r"^pm_[A-Za-z0-9_]{1,80}$")
     )
     return_url = fields.Url(load_default=None, allow_none=True, validate=validate.Length(max=300))
 
@@ -437,7 +449,7 @@ class ShipSchema(Schema):
     carrier_name = fields.Str(required=True, validate=validate.Length(min=1, max=40))
     waybill_number = fields.Str(required=True, validate=validate.Length(min=4, max=40))
     batches = fields.Dict(
-        keys=fields.Str(validate=validate.Regexp(r"^\d{1,9}$")),
+        keys=fields.Str(validate=Pattern(r"^\d{1,9}$")),
         values=fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1)),
         load_default=dict,
         metadata={"description": "Order line id → batch id it ships from"},
@@ -480,16 +492,16 @@ class DecisionSchema(Schema):
 
 
 class ClaimFormSchema(Schema):
-    line_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    """A 坏果包赔 claim as multipart/form-data: the line, the units and 1–6 photos."""
+
+    line_id = fields.Id(required=True)
     bad_units = fields.Integer(required=True, validate=validate.Range(min=1, max=9999))
     requested_fen = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_FEN))
     description = fields.Str(load_default="", validate=validate.Length(max=500))
-
-
-class ClaimPhotosSchema(Schema):
     photos = fields.List(
-        fields.Raw(metadata={"type": "string", "format": "binary"}),
+        Upload(),
         required=True,
+        validate=validate.Length(min=1, max=6),
         metadata={"description": "1 to 6 JPEG, PNG or WebP photos"},
     )
 
@@ -519,8 +531,8 @@ class ClaimQuerySchema(Schema):
 class AddressSchema(Schema):
     id = fields.Int(dump_only=True)
     recipient_name = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    phone = fields.Str(required=True, validate=validate.Length(min=11, max=20))
-    region_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{6,12}$"))
+    phone = PhoneNumber(mobile_only=True, required=True)
+    region_code = fields.Str(required=True, validate=Pattern(r"^\d{6,12}$"))
     region_name = fields.Function(lambda a: a.region.full_name if a.region else "", dump_only=True)
     detail = fields.Str(required=True, validate=validate.Length(min=2, max=200))
     label = fields.Str(load_default="", validate=validate.Length(max=20))
@@ -541,7 +553,7 @@ class PickupPointSchema(Schema):
 
 
 class PickupQuerySchema(Schema):
-    region = fields.Str(required=True, validate=validate.Regexp(r"^\d{6,12}$"))
+    region = fields.Str(required=True, validate=Pattern(r"^\d{6,12}$"))
     storage_class = fields.Str(
         load_default="ambient", validate=validate.OneOf(["ambient", "chilled", "frozen"])
     )
@@ -575,7 +587,7 @@ class ShippingRateUpdateSchema(Schema):
 
 
 class RateQuerySchema(Schema):
-    province_code = fields.Str(validate=validate.Regexp(r"^\d{2}$"))
+    province_code = fields.Str(validate=Pattern(r"^\d{2}$"))
     service = fields.Str(validate=validate.Length(max=30))
 
 
@@ -622,6 +634,6 @@ class LedgerQuerySchema(Schema):
     occurred_from = fields.Date()
     occurred_to = fields.Date()
     after_id = fields.Integer(
-        validate=validate.Range(min=0, max=2**62),
+        validate=validate.Range(min=0, max=2**31 - 1),
         metadata={"description": "Entries after this id (for incremental readers)"},
     )

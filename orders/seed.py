@@ -456,6 +456,7 @@ def _harvest(
     produce in its season) or produces (processed food, every third month): what the month's
     parcels ship from."""
     from catalog.batches import BatchDraft, InspectionDraft, create_batch
+
     from catalog.models import BatchInspection
 
     session, rng = ctx.session, ctx.rng

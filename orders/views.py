@@ -44,6 +44,7 @@ from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
 from yipin.db import commit, db
 from yipin.errors import DomainError
+from yipin.fields import arg_page
 from yipin.i18n import _
 from yipin.media import images
 from yipin.media.models import Image
@@ -293,7 +294,7 @@ def orders() -> Any:
     page = paginate(
         db.session,
         queries.orders_stmt(actor(), **filters),
-        _int("page", 1, request.args) or 1,
+        arg_page(),
         PER_PAGE,
         options=list(queries.ORDER_DETAIL[:2]),
     )

@@ -8,9 +8,7 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from orders.api.common import AUTH, errors
 from reports import rewards_service, service, settlement, snapshots
 from reports.labels import KPI_LABELS, REFUND_RULE
 from reports.queries import text
@@ -23,7 +21,8 @@ from reports.schemas import (
     StatementSchema,
 )
 from yipin.accounts.models import Role
-from yipin.accounts.permissions import actor, role_required
+from yipin.accounts.permissions import actor
+from yipin.api import Blueprint
 from yipin.db import db
 from yipin.errors import NotFound
 
@@ -44,8 +43,12 @@ def _year(year: int) -> int:
 class Sales(MethodView):
     @blp.arguments(SalesQuerySchema, location="query")
     @blp.response(200, SalesReportSchema)
-    @errors(blp, *AUTH, 404, 422)
-    @role_required(Role.BUREAU, Role.OPERATOR)
+    @blp.rules(
+        "end is not before start, and the span is at most five years; a township lies in the"
+        " county asked for · 结束日期不早于开始日期，跨度不超过五年；乡镇须属于所选县",
+        (404, "a county or township outside the caller's scope · 超出权限范围的县或乡镇"),
+    )
+    @blp.login_required(Role.BUREAU, Role.OPERATOR)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Sales report with KPIs · 销售统计与主要指标
 
@@ -73,8 +76,7 @@ class Sales(MethodView):
 @blp.route("/rewards/<int:year>")
 class Rewards(MethodView):
     @blp.response(200, RewardReportSchema)
-    @errors(blp, *AUTH, 404)
-    @role_required(Role.BUREAU, Role.OPERATOR)
+    @blp.login_required(Role.BUREAU, Role.OPERATOR)
     def get(self, year: int) -> dict[str, Any]:
         """Reward report of a year · 年度奖补测算
 
@@ -90,8 +92,7 @@ class Rewards(MethodView):
 @blp.route("/rewards/<int:year>/versions")
 class RewardVersions(MethodView):
     @blp.response(200, SnapshotSchema(many=True))
-    @errors(blp, *AUTH, 404)
-    @role_required(Role.BUREAU, Role.OPERATOR)
+    @blp.login_required(Role.BUREAU, Role.OPERATOR)
     def get(self, year: int) -> list[dict[str, Any]]:
         """Frozen versions of a reward report · 奖补测算冻结版本
 
@@ -116,8 +117,7 @@ class RewardVersions(MethodView):
 @blp.route("/rewards/<int:year>/versions/<int:version>")
 class RewardVersion(MethodView):
     @blp.response(200, RewardReportSchema)
-    @errors(blp, *AUTH, 404)
-    @role_required(Role.BUREAU, Role.OPERATOR)
+    @blp.login_required(Role.BUREAU, Role.OPERATOR)
     def get(self, year: int, version: int) -> dict[str, Any]:
         """One frozen reward report · 一个冻结版本
 
@@ -138,8 +138,7 @@ class RewardVersion(MethodView):
 class Statements(MethodView):
     @blp.arguments(StatementQuerySchema, location="query")
     @blp.response(200, StatementSchema(many=True))
-    @errors(blp, *AUTH, 422)
-    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    @blp.login_required(Role.SUPPLIER, Role.OPERATOR)
     def get(self, args: dict[str, Any]) -> list[Any]:
         """Settlement statements · 结算单
 
@@ -154,8 +153,7 @@ class Statements(MethodView):
 @blp.route("/statements/<int:statement_id>")
 class Statement(MethodView):
     @blp.response(200, StatementSchema)
-    @errors(blp, *AUTH, 404)
-    @role_required(Role.SUPPLIER, Role.OPERATOR)
+    @blp.login_required(Role.SUPPLIER, Role.OPERATOR)
     def get(self, statement_id: int) -> Any:
         """One settlement statement · 一张结算单
 

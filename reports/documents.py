@@ -17,10 +17,10 @@ from urllib.parse import quote
 from flask import Response, current_app
 from fpdf import FPDF
 
-from catalog.pdf import CjkFontMissing, find_cjk_font
-from reports import spreadsheet as exports  # becomes ``from yipin import exports`` (see there)
+from catalog.trace.pdf import CjkFontMissing, find_cjk_font
 from reports.labels import COLUMN_LABELS, KPI_LABELS
 from reports.queries import Kpi, SalesReport
+from yipin import exports
 from yipin.i18n import _
 from yipin.money import format_fen
 

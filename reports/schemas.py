@@ -3,13 +3,13 @@ and every response body)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from orders.models import BuyerType
 from reports.periods import Grain
 from reports.queries import Dimension, Direction
-
-ID = validate.Range(min=1, max=2**31 - 1)
+from yipin import fields
+from yipin.api import Pattern
 
 
 class SalesQuerySchema(Schema):
@@ -18,15 +18,19 @@ class SalesQuerySchema(Schema):
     grain = fields.Enum(Grain, by_value=True, metadata={"description": "Period of the series"})
     group_by = fields.Enum(Dimension, by_value=True)
     county = fields.String(
-        validate=validate.Regexp(r"^\d{6}$"),
-        metadata={"description": "Supplier's county (GB/T 2260)"},
+        validate=Pattern(r"^[0-9]{6}$"),
+        metadata={
+            "description": "Supplier's county (GB/T 2260) · 供应商所在县",
+            "example": "360734",
+        },
     )
     township = fields.String(
-        validate=validate.Regexp(r"^\d{9}$"), metadata={"description": "Origin township"}
+        validate=Pattern(r"^[0-9]{9}$"),
+        metadata={"description": "Origin township · 产地乡镇", "example": "360734100"},
     )
-    supplier_id = fields.Integer(validate=ID)
-    category_id = fields.Integer(validate=ID)
-    brand_id = fields.Integer(validate=ID)
+    supplier_id = fields.Id()
+    category_id = fields.Id()
+    brand_id = fields.Id()
     buyer_type = fields.Enum(BuyerType, by_value=True)
     direction = fields.Enum(Direction, by_value=True, metadata={"description": "upward: 上行 only"})
 
@@ -142,4 +146,4 @@ class StatementSchema(Schema):
 
 
 class StatementQuerySchema(Schema):
-    supplier_id = fields.Integer(validate=ID)
+    supplier_id = fields.Id()

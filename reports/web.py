@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from catalog.models import Category
 from reports import actions, documents, rewards_service, service, settlement, snapshots
@@ -22,10 +22,11 @@ from suppliers.models import Supplier
 from yipin import clock
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor, role_required
-from yipin.db import commit, db
-from yipin.errors import DomainError, ValidationFailed
+from yipin.db import db
+from yipin.errors import DomainError
 from yipin.i18n import _, _l
 from yipin.money import MoneyError, parse_yuan
+from yipin.views import run_action
 
 console_bp = Blueprint(
     "reports_console", __name__, url_prefix="/console/reports", template_folder="templates"
@@ -35,7 +36,7 @@ portal_bp = Blueprint(
 )
 
 
-class FormError(ValidationFailed):
+class FormError(DomainError):
     """A form field that does not parse (an amount, a number, a date)."""
 
     message = _l("Check the field: %(field)s")
@@ -75,16 +76,8 @@ def _date(name: str, *, required: bool = True) -> date | None:
 
 
 def _run(action: Callable[[], Any], done: str, back: str) -> Any:
-    """Run the action, commit or roll back, flash, redirect."""
-    try:
-        action()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.text(), "error")
-        return redirect(back)
-    commit()
-    flash(done, "info")
-    return redirect(back)
+    """Run the action as the request's unit of work (commit or roll back, flash, redirect)."""
+    return run_action(action, to=back, done=done, category="info")
 
 
 # ----------------------------------------------------------------------------- console

@@ -10,33 +10,42 @@ from typing import Any
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from search import labels, queries, service
 from search.request import SearchRequest
 from search.schemas import (
-    ErrorBodySchema,
     SearchArgsSchema,
     SearchResultSchema,
     SuggestArgsSchema,
     SuggestionsSchema,
 )
 from yipin import clock
+from yipin.api import Blueprint
 from yipin.db import db
 
-blp = Blueprint("search_api", __name__, description="Product search (Chinese, pinyin, initials)")
+blp = Blueprint(
+    "search_api",
+    __name__,
+    description="Product search in Chinese, pinyin or initials, with facets and autocomplete"
+    " · 商品搜索（中文、拼音或首字母），带分面和联想",
+)
 
 
 @blp.route("")
 class Search(MethodView):
-    @blp.doc(security=[])
     @blp.arguments(SearchArgsSchema, location="query")
     @blp.response(200, SearchResultSchema)
-    @blp.alt_response(422, schema=ErrorBodySchema, description="An argument is not valid")
+    @blp.public
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Products shown to consumers this month that match the words and filters, with
-        facet counts (each facet counted without its own filter), highlights and, when
-        nothing matched, a corrected query ("did you mean")."""
+        """Search products · 搜索商品
+
+        Products shown to consumers this month that match the words and filters, with facet
+        counts (each facet counted without its own filter), highlights and, when nothing
+        matched, a corrected query ("did you mean"). An engine failure never becomes an
+        error: the SQL engine answers (``fallback``).
+
+        本月向消费者展示、且与关键词和筛选条件匹配的商品，附分面计数（每个分面不计自身筛选）、
+        高亮，以及无结果时的纠错建议。搜索引擎故障时由 SQL 引擎作答（``fallback``），不会报错。"""
         request = SearchRequest.parse(
             {k: ("1" if v is True else v) for k, v in args.items() if v not in (None, False)},
             per_page=args["per_page"],
@@ -68,13 +77,16 @@ class Search(MethodView):
 
 @blp.route("/suggest")
 class Suggest(MethodView):
-    @blp.doc(security=[])
     @blp.arguments(SuggestArgsSchema, location="query")
     @blp.response(200, SuggestionsSchema)
-    @blp.alt_response(422, schema=ErrorBodySchema, description="An argument is not valid")
+    @blp.public
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Autocomplete while typing (Chinese, pinyin or initials prefixes): regional brands
-        and categories first, then products."""
+        """Suggest while typing · 搜索联想
+
+        Completions of what has been typed (Chinese, pinyin or initials prefixes): regional
+        brands and categories first, then products.
+
+        根据已输入的内容（中文、拼音或首字母前缀）给出联想：先区域公用品牌和类目，再商品。"""
         found = service.suggest(db.session, args["q"], clock.today_local(), args["limit"])
         out = []
         for s in found:

@@ -2,8 +2,9 @@
 
 The same :class:`ProductDoc` feeds the Elasticsearch document (``es_source``) and the SQL
 engine's row (``SearchDocument``). A product is *indexable* when a consumer may see it at all
-(listed, verified supplier, an active variant); whether it is in season or pre-sale this month
-is decided at query time from its months, so the index need not change when the month does.
+(the catalog's ``Product.is_visible``: listed, verified supplier, an active variant); whether
+it is in season or pre-sale this month is decided at query time from its months
+(``Product.in_season``), so the index need not change when the month does.
 
 Loading is a fixed number of statements per batch, whatever its size (products with supplier,
 category, brand and origin joined; variants with grades; certifications; authorisations;
@@ -19,51 +20,15 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.models import Certification, Product, ProductStatus, Variant
+from catalog.models import Certification, Product, Variant
 from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
 from search import text
 from search.models import SearchDocument
-from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
+from suppliers.models import BrandAuthorisation
 from yipin.regions.models import Region
-
-
-def visible_clauses() -> list[Any]:
-    """Where-clauses of a product a consumer may see: listed, of a verified supplier, with an
-    active variant.
-
-    TODO(catalog predicate): the same rule as ``storefront.queries.visible()``; use catalog's
-    one SQL expression when it lands (issue 6, NOTES.md) — search may not import storefront.
-    """
-    return [
-        Product.status == ProductStatus.LISTED,
-        Product.supplier_id.in_(
-            sa.select(Supplier.id).where(Supplier.status == SupplierStatus.VERIFIED)
-        ),
-        sa.exists().where(Variant.product_id == Product.id, Variant.is_active.is_(True)),
-    ]
-
-
-def month_in(session: Session, column: Any, month: int) -> Any:
-    """``month`` is one of the months in a JSON list column (PostgreSQL JSONB or SQLite JSON)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.type_coerce(column, JSONB).contains([month])
-    each = sa.func.json_each(column).table_valued("value")
-    return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == month))
-
-
-def brand_authorised(day: date) -> Any:
-    """The product's supplier holds a valid authorisation for the product's brand on ``day``."""
-    return sa.exists().where(
-        BrandAuthorisation.supplier_id == Product.supplier_id,
-        BrandAuthorisation.brand_id == Product.brand_id,
-        BrandAuthorisation.revoked_at.is_(None),
-        BrandAuthorisation.valid_from <= day,
-        BrandAuthorisation.valid_to >= day,
-    )
 
 
 @dataclass
@@ -190,7 +155,7 @@ def _joined_initials(value: str) -> str:
 
 def indexable_ids(session: Session, ids: Iterable[int] | None = None) -> list[int]:
     """Ids of products a consumer may see (of ``ids``, or all), in id order."""
-    stmt = sa.select(Product.id).where(*visible_clauses()).order_by(Product.id)
+    stmt = sa.select(Product.id).where(Product.is_visible).order_by(Product.id)
     if ids is not None:
         stmt = stmt.where(Product.id.in_(list(ids)))
     return list(session.scalars(stmt))
@@ -203,7 +168,7 @@ def load(session: Session, ids: Sequence[int], day: date) -> list[ProductDoc]:
     products = list(
         session.scalars(
             sa.select(Product)
-            .where(Product.id.in_(list(ids)), *visible_clauses())
+            .where(Product.id.in_(list(ids)), Product.is_visible)
             .options(selectinload(Product.variants))  # Variant.grade is joined
             .order_by(Product.id)
         ).unique()
@@ -217,7 +182,7 @@ def load(session: Session, ids: Sequence[int], day: date) -> list[ProductDoc]:
     certs: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for cert in session.scalars(
         sa.select(Certification).where(
-            Certification.product_id.in_(product_ids), Certification.revoked_at.is_(None)
+            Certification.product_id.in_(product_ids), ~Certification.is_revoked
         )
     ):
         certs[cert.product_id].append(  # type: ignore[index]
@@ -230,7 +195,7 @@ def load(session: Session, ids: Sequence[int], day: date) -> list[ProductDoc]:
         for auth in session.scalars(
             sa.select(BrandAuthorisation).where(
                 BrandAuthorisation.supplier_id.in_({s for s, _b in pairs}),
-                BrandAuthorisation.revoked_at.is_(None),
+                ~BrandAuthorisation.is_revoked,
             )
         ):
             authorisations[(auth.supplier_id, auth.brand_id)].append(auth)
@@ -315,10 +280,10 @@ def load(session: Session, ids: Sequence[int], day: date) -> list[ProductDoc]:
 def _authorisation_on(auths: list[BrandAuthorisation], day: date) -> BrandAuthorisation | None:
     """The authorisation valid on ``day``, else the next one to start (the document carries
     its dates, so the brand appears and lapses on the right days without a reindex)."""
-    current = [a for a in auths if a.valid_from <= day <= a.valid_to]
+    current = [a for a in auths if a.is_valid_on(day)]
     if current:
         return max(current, key=lambda a: a.valid_to)
-    future = [a for a in auths if a.valid_from > day]
+    future = [a for a in auths if a.is_upcoming_on(day)]
     return min(future, key=lambda a: a.valid_from) if future else None
 
 

@@ -22,7 +22,6 @@ from catalog.models import Category, Certification, Product, RegionalBrand, Vari
 from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
 from search import labels, text
-from search.documents import brand_authorised, month_in, visible_clauses
 from search.models import SearchDocument
 from search.request import (
     PRICE_BANDS,
@@ -146,21 +145,16 @@ def _in_stock() -> Any:
 def _cert_valid(day: date, kind: str | None = None) -> Any:
     clauses = [
         Certification.product_id == Product.id,
-        Certification.revoked_at.is_(None),
-        Certification.valid_from <= day,
-        Certification.valid_to >= day,
+        Certification.is_valid_on(day),
     ]
     if kind:
         clauses.append(Certification.kind == kind)
     return sa.exists().where(*clauses)
 
 
-def _shown_now(session: Session, month: int) -> Any:
-    """In season or pre-sale this month (only these are found)."""
-    return sa.or_(
-        month_in(session, Product.sale_months, month),
-        month_in(session, Product.presale_months, month),
-    )
+def _shown_now(month: int) -> Any:
+    """In season or pre-sale this month (only these are found): the catalog's predicate."""
+    return Product.in_season(month)
 
 
 def _price_band(low: int | None, high: int | None) -> list[Any]:
@@ -190,7 +184,7 @@ def _filters(session: Session, request: SearchRequest, day: date) -> list[Any]:
             Product.brand_id.in_(
                 sa.select(RegionalBrand.id).where(RegionalBrand.slug == request.brand)
             ),
-            brand_authorised(day),
+            Product.shows_brand_on(day),
         ]
     if request.grade:
         where.append(_active_variant(Variant.grade_id == int(request.grade)))
@@ -203,7 +197,7 @@ def _filters(session: Session, request: SearchRequest, day: date) -> list[Any]:
     if request.price:
         where += _price_band(*PRICE_BANDS[request.price])
     if request.season:
-        where.append(month_in(session, Product.sale_months, day.month))
+        where.append(Product.on_sale_in(day.month))
     if request.stock:
         where.append(_in_stock())
     return where
@@ -225,7 +219,7 @@ def search(
     facets and the page then work on those ids (the ``LIKE`` conditions run once, not once
     per facet)."""
     query = text.parse(request.q, prefix=prefix)
-    shown = [*visible_clauses(), _shown_now(session, day.month)]
+    shown = [Product.is_visible, _shown_now(day.month)]
     filters = _filters(session, request, day)
     scores: dict[int, float] | None = None
     relaxed = False
@@ -349,7 +343,7 @@ def facet_counts(
         for k, n in grouped(
             "brand",
             brand.slug,
-            brand_authorised(day),
+            Product.shows_brand_on(day),
             join=(brand, brand.id == Product.brand_id),
         )
     ]
@@ -386,6 +380,6 @@ def facet_counts(
         else_=None,
     )
     counts["price"] = [(str(k), n) for k, n in grouped("price", bands)]
-    counts["season"] = [("now", count("season", month_in(session, Product.sale_months, day.month)))]
+    counts["season"] = [("now", count("season", Product.on_sale_in(day.month)))]
     counts["stock"] = [("in", count("stock", _in_stock()))]
     return labels.facets(session, counts, selected)

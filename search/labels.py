@@ -14,7 +14,15 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from catalog.models import Category, CertificationKind, Grade, RegionalBrand, StorageClass
+from catalog.models import (
+    CERTIFICATION_KIND_LABELS,
+    STORAGE_CLASS_LABELS,
+    Category,
+    CertificationKind,
+    Grade,
+    RegionalBrand,
+    StorageClass,
+)
 from search.request import PRICE_BANDS, Facet, FacetValue
 from yipin.i18n import _l, current_language
 from yipin.money import format_fen
@@ -30,19 +38,6 @@ FACET_TITLES = {
     "price": _l("Price"),
     "season": _l("Season"),
     "stock": _l("Availability"),
-}
-# TODO(catalog enum labels): use the labels beside the enums once catalog has them (issue 6).
-STORAGE = {
-    StorageClass.AMBIENT: _l("Ambient"),
-    StorageClass.CHILLED: _l("Chilled"),
-    StorageClass.FROZEN: _l("Frozen"),
-}
-CERTS = {
-    CertificationKind.GREEN_FOOD: _l("Green Food"),
-    CertificationKind.ORGANIC: _l("Organic"),
-    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Geographical indication"),
-    CertificationKind.NOTABLE_PRODUCT: _l("Notable product"),
-    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence"),
 }
 SORT_LABELS = {
     "relevance": _l("Best match"),
@@ -144,9 +139,15 @@ def _facets(
         elif name == "county":
             labelled = sorted(_county_names(session, values).items())
         elif name == "cert":
-            labelled = [(k.value, str(CERTS[k])) for k in CertificationKind if k.value in values]
+            labelled = [
+                (k.value, CERTIFICATION_KIND_LABELS(k))
+                for k in CertificationKind
+                if k.value in values
+            ]
         elif name == "storage":
-            labelled = [(k.value, str(STORAGE[k])) for k in StorageClass if k.value in values]
+            labelled = [
+                (k.value, STORAGE_CLASS_LABELS(k)) for k in StorageClass if k.value in values
+            ]
         elif name == "price":
             labelled = [(k, price_label(k)) for k in PRICE_BANDS if k in values]
         out.append(

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalog import rules
 from catalog.models import Product, RegionalBrand, Variant
-from search.documents import visible_clauses
 from yipin.media.models import Image
 from yipin.regions.models import Region
 
@@ -67,7 +66,7 @@ def load_items(session: Session, ids: Sequence[int], day: date) -> list[Item]:
         return []
     products = session.scalars(
         sa.select(Product)
-        .where(Product.id.in_(list(ids)), *visible_clauses())
+        .where(Product.id.in_(list(ids)), Product.is_visible)
         .options(selectinload(Product.variants), selectinload(Product.images))
     ).unique()
     by_id = {p.id: p for p in products}

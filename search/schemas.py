@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from catalog.models import CertificationKind, StorageClass
 from search import text
 from search.request import MAX_PAGE, PRICE_BANDS, SORTS
+from yipin import fields
+from yipin.api import Pattern
 from yipin.media import images as image_store
 
 SLUG = validate.Length(min=1, max=40)
@@ -31,7 +33,7 @@ class SearchArgsSchema(Schema):
         validate=validate.Range(1, 2_147_483_647), metadata={"description": "Grade id"}
     )
     county = fields.Str(
-        validate=validate.Regexp(r"^\d{6}$"), metadata={"description": "County code of origin"}
+        validate=Pattern(r"^[0-9]{6}$"), metadata={"description": "County code of origin"}
     )
     cert = fields.Str(
         validate=validate.OneOf([k.value for k in CertificationKind]),
@@ -77,8 +79,8 @@ class HighlightSchema(Schema):
 
 class ItemSchema(Schema):
     id = fields.Int()
-    name = fields.Function(lambda item: item.product.name)
-    subtitle = fields.Function(lambda item: item.product.subtitle)
+    name = fields.Function(lambda item: item.product.name, metadata={"type": "string"})
+    subtitle = fields.Function(lambda item: item.product.subtitle, metadata={"type": "string"})
     highlight = fields.Nested(HighlightSchema)
     price_fen = fields.Int(metadata={"description": "Cheapest active variant, fen"})
     price_max_fen = fields.Int()
@@ -91,9 +93,18 @@ class ItemSchema(Schema):
     )
     category = fields.Nested(NamedSchema, attribute="product.category")
     county = fields.Nested(CountySchema, allow_none=True, metadata={"description": "Of origin"})
-    storage = fields.Function(lambda item: str(item.product.storage_class))
-    image_url = fields.Function(lambda item: image_store.url(item.image, "medium"))
-    url = fields.Function(lambda item: url_for("storefront.product", product_id=item.id))
+    storage = fields.Function(
+        lambda item: str(item.product.storage_class),
+        metadata={"type": "string", "enum": [s.value for s in StorageClass]},
+    )
+    image_url = fields.Function(
+        lambda item: image_store.url(item.image, "medium"),
+        metadata={"type": "string", "nullable": True},
+    )
+    url = fields.Function(
+        lambda item: url_for("storefront.product", product_id=item.id),
+        metadata={"type": "string"},
+    )
 
 
 class FacetValueSchema(Schema):
@@ -142,13 +153,3 @@ class SuggestionSchema(Schema):
 class SuggestionsSchema(Schema):
     query = fields.Str()
     suggestions = fields.List(fields.Nested(SuggestionSchema))
-
-
-class ErrorBodySchema(Schema):
-    """The body of every API error (``yipin.errors``)."""
-
-    code = fields.Int(metadata={"description": "HTTP status"})
-    error = fields.Str(metadata={"description": "Machine-readable code"})
-    message = fields.Str(metadata={"description": "In the user's language"})
-    messages = fields.Dict(keys=fields.Str(), values=fields.Str())
-    errors = fields.Dict(metadata={"description": "Field → messages, when arguments were wrong"})

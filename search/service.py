@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from catalog.models import Category, Product, RegionalBrand
-from search import documents, elastic, engine, fallback, index, labels, text
+from search import elastic, engine, fallback, index, labels, text
 from search.request import Hit, SearchRequest, SearchResult, Suggestion
 
 log = logging.getLogger("yipin.search")
@@ -83,9 +83,7 @@ def _still_visible(session: Session, result: SearchResult) -> SearchResult:
     if not result.hits:
         return result
     shown = set(
-        session.scalars(
-            sa.select(Product.id).where(Product.id.in_(result.ids), *documents.visible_clauses())
-        )
+        session.scalars(sa.select(Product.id).where(Product.id.in_(result.ids), Product.is_visible))
     )
     gone = [h for h in result.hits if h.product_id not in shown]
     if gone:
@@ -259,7 +257,7 @@ def vocabulary(session: Session) -> dict[str, tuple[str, ...]]:
         found.add(text.normalise(name))
     for group in text.synonym_groups():
         found.update(group)
-    names = session.scalars(sa.select(Product.name).where(*documents.visible_clauses())).all()
+    names = session.scalars(sa.select(Product.name).where(Product.is_visible)).all()
     for name in names:
         for run in text.HAN_RUN.findall(text.normalise(name)):
             if 2 <= len(run) <= 8:

@@ -1,8 +1,10 @@
 """Reads for the consumer pages, with eager loading.
 
-What a consumer may see: products that are LISTED, of a VERIFIED supplier, with at least one
-active variant. A product shows its regional brand only while its supplier holds a valid brand
-authorisation on the day; a certificate shows as valid only within its validity and unrevoked.
+What a consumer may see is the catalog's rule ``Product.is_visible`` (listed, of a supplier that
+may sell, with at least one active variant). A product shows its regional brand only while
+``Product.shows_brand_on(day)``; a certificate shows as valid only while
+``Certification.is_valid_on(day)``. These predicates are defined once, in Python and in SQL, on
+the models (catalog and suppliers own them); this module only composes them.
 
 Every page issues a fixed number of statements however many products it shows (the tests pin
 the counts): cards are loaded with one statement for the products (supplier, category, brand and
@@ -19,36 +21,27 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
 from catalog import rules
 from catalog.models import (
+    BADGE_KINDS,
     Batch,
-    BatchStatus,
     Category,
     Certification,
     CertificationKind,
     Grade,
     GradeStandard,
     Product,
-    ProductStatus,
     RegionalBrand,
     StorageClass,
     Variant,
 )
-from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
 from yipin.media.models import Image
 from yipin.pagination import Page
 from yipin.regions.models import Region
 
 PAGE_SIZE = 24
-BADGE_KINDS = (
-    CertificationKind.GREEN_FOOD,
-    CertificationKind.ORGANIC,
-    CertificationKind.GEOGRAPHICAL_INDICATION,
-    CertificationKind.NOTABLE_PRODUCT,
-)
 SORTS = ("new", "price_asc", "price_desc")
 CARD_OPTIONS = (
     selectinload(Product.variants),  # Variant.grade is joined
@@ -58,44 +51,9 @@ CARD_OPTIONS = (
 
 
 # ----------------------------------------------------------------------------- predicates
-
-
-def visible() -> list[Any]:
-    """Where-clauses of a product a consumer may see."""
-    return [
-        Product.status == ProductStatus.LISTED,
-        Product.supplier_id.in_(
-            sa.select(Supplier.id).where(Supplier.status == SupplierStatus.VERIFIED)
-        ),
-        sa.exists().where(Variant.product_id == Product.id, Variant.is_active.is_(True)),
-    ]
-
-
-def brand_authorised(day: date) -> Any:
-    """The product's supplier holds a valid authorisation for the product's brand on ``day``."""
-    return sa.exists().where(
-        BrandAuthorisation.supplier_id == Product.supplier_id,
-        BrandAuthorisation.brand_id == Product.brand_id,
-        BrandAuthorisation.revoked_at.is_(None),
-        BrandAuthorisation.valid_from <= day,
-        BrandAuthorisation.valid_to >= day,
-    )
-
-
-def month_in(session: Session, column: Any, month: int) -> Any:
-    """``month`` is one of the months in a JSON list column (PostgreSQL JSONB or SQLite JSON)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return sa.type_coerce(column, JSONB).contains([month])
-    each = sa.func.json_each(column).table_valued("value")
-    return sa.exists(sa.select(sa.literal(1)).select_from(each).where(each.c.value == month))
-
-
-def in_season(session: Session, month: int) -> Any:
-    """On sale this month, or taking pre-orders this month (shown as 预售)."""
-    return sa.or_(
-        month_in(session, Product.sale_months, month),
-        month_in(session, Product.presale_months, month),
-    )
+# What a consumer may see is the catalog's rule: ``Product.is_visible`` (listed, of a supplier
+# that may sell, with a variant on sale); a brand shows only under ``Product.shows_brand_on``;
+# in season is ``Product.in_season(month)`` (on sale or pre-sale).
 
 
 def _min_price() -> Any:
@@ -147,11 +105,11 @@ class ProductCard:
 
     @property
     def presale(self) -> bool:
-        return self.month in (self.product.presale_months or [])
+        return self.product.presale_in(self.month)
 
     @property
     def on_sale_now(self) -> bool:
-        return self.month in (self.product.sale_months or [])
+        return self.product.on_sale_in(self.month)
 
     @property
     def ships_from(self) -> int | None:
@@ -188,7 +146,9 @@ def load_cards(session: Session, ids: Sequence[int], day: date) -> list[ProductC
     if not ids:
         return []
     products = session.scalars(
-        sa.select(Product).where(Product.id.in_(list(ids)), *visible()).options(*CARD_OPTIONS)
+        sa.select(Product)
+        .where(Product.id.in_(list(ids)), Product.is_visible)
+        .options(*CARD_OPTIONS)
     ).unique()
     by_id = {p.id: p for p in products}
     ordered = [by_id[i] for i in ids if i in by_id]
@@ -240,7 +200,7 @@ def brand_tiles(session: Session, day: date) -> list[BrandTile]:
     """Active regional brands with how many products show them today."""
     counts = (
         sa.select(Product.brand_id, sa.func.count().label("n"))
-        .where(*visible(), Product.brand_id.is_not(None), brand_authorised(day))
+        .where(Product.is_visible, Product.shows_brand_on(day))
         .group_by(Product.brand_id)
         .subquery()
     )
@@ -264,7 +224,7 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     order = (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
     season_rows = session.execute(
         sa.select(Product.id, Product.brand_id, Product.category_id, Product.sale_months)
-        .where(*visible(), in_season(session, month))
+        .where(Product.is_visible, Product.in_season(month))
         .order_by(*order)
     ).all()
     # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
@@ -276,7 +236,7 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     season_ids += _spread(staples, season_limit - len(season_ids))
     featured_rows = session.execute(
         sa.select(Product.id, Product.supplier_id)
-        .where(*visible(), Product.id.not_in(season_ids or [0]))
+        .where(Product.is_visible, Product.id.not_in(season_ids or [0]))
         .order_by(*order)
         .limit(featured_limit * 4)
     ).all()
@@ -388,12 +348,12 @@ def category_listing(
     if category is None:
         return None
     ids = [category.id] + [c.id for c in every if c.parent_id == category.id]
-    base = [*visible(), Product.category_id.in_(ids)]
+    base = [Product.is_visible, Product.category_id.in_(ids)]
 
     brands = session.execute(
         sa.select(RegionalBrand, sa.func.count(Product.id))
         .join(Product, Product.brand_id == RegionalBrand.id)
-        .where(*base, brand_authorised(day))
+        .where(*base, Product.shows_brand_on(day))
         .group_by(RegionalBrand.id)
         .order_by(RegionalBrand.sort_order, RegionalBrand.id)
     ).all()
@@ -412,14 +372,14 @@ def category_listing(
             Product.brand_id.in_(
                 sa.select(RegionalBrand.id).where(RegionalBrand.slug == filters.brand)
             ),
-            brand_authorised(day),
+            Product.shows_brand_on(day),
         ]
     if filters.county:
-        where.append(Product.origin_region_code.startswith(filters.county))
+        where.append(Product.origin_region_code.startswith(filters.county, autoescape=True))
     if filters.storage:
         where.append(Product.storage_class == filters.storage)
     if filters.season:
-        where.append(in_season(session, day.month))
+        where.append(Product.in_season(day.month))
     return Listing(
         category=category,
         categories=every,
@@ -447,7 +407,7 @@ def brand_page(
     ).one_or_none()
     if brand is None:
         return None
-    where = [*visible(), Product.brand_id == brand.id, brand_authorised(day)]
+    where = [Product.is_visible, Product.brand_id == brand.id, Product.shows_brand_on(day)]
     suppliers = (
         session.scalar(sa.select(sa.func.count(sa.distinct(Product.supplier_id))).where(*where))
         or 0
@@ -508,7 +468,7 @@ def product_page(
     product = (
         session.scalars(
             sa.select(Product)
-            .where(Product.id == product_id, *visible())
+            .where(Product.id == product_id, Product.is_visible)
             .options(
                 *CARD_OPTIONS,
                 selectinload(Product.grade_standard).selectinload(GradeStandard.grades),
@@ -534,15 +494,15 @@ def product_page(
         supplier_certs = [
             c for c in supplier_certs if c.kind != CertificationKind.FOOD_PRODUCTION_LICENCE
         ]
-    certs = [c for c in [*product.certifications, *supplier_certs] if c.revoked_at is None]
+    certs = [*product.certifications, *supplier_certs]
     valid = [c for c in certs if c.is_valid_on(day)]
-    expired = [c for c in certs if c.valid_to < day]
+    expired = [c for c in certs if c.is_expired_on(day)]
 
     variant_ids = [v.id for v in card.variants]
     batches = list(
         session.scalars(
             sa.select(Batch)
-            .where(Batch.variant_id.in_(variant_ids), Batch.status == BatchStatus.ACTIVE)
+            .where(Batch.variant_id.in_(variant_ids), Batch.is_on_sale)
             .options(selectinload(Batch.inspections))
             .order_by(Batch.certificate_issued_on.desc(), Batch.id.desc())
         ).unique()
@@ -552,7 +512,11 @@ def product_page(
     related_ids = list(
         session.scalars(
             sa.select(Product.id)
-            .where(*visible(), Product.supplier_id == product.supplier_id, Product.id != product.id)
+            .where(
+                Product.is_visible,
+                Product.supplier_id == product.supplier_id,
+                Product.id != product.id,
+            )
             .order_by(Product.id)
             .limit(related)
         )

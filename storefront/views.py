@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from catalog.models import CertificationKind, Grade, StorageClass
+from catalog.models import STORAGE_CLASS_LABELS, Grade
 from storefront import queries
 from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
+from yipin.fields import arg_id
 from yipin.i18n import _l, current_language
 from yipin.media import images
 from yipin.media.models import Image
@@ -29,30 +30,6 @@ bp = Blueprint(
     static_url_path="/static/storefront",
 )
 
-STORAGE_LABELS = {
-    StorageClass.AMBIENT: _l("Ambient"),
-    StorageClass.CHILLED: _l("Chilled"),
-    StorageClass.FROZEN: _l("Frozen"),
-}
-STORAGE_HINTS = {
-    StorageClass.AMBIENT: _l("Keep in a cool, dry place"),
-    StorageClass.CHILLED: _l("Keep at 0–10 °C; shipped by cold chain"),
-    StorageClass.FROZEN: _l("Keep at −18 °C or below; shipped frozen"),
-}
-CERT_LABELS = {
-    CertificationKind.GREEN_FOOD: _l("Green Food"),
-    CertificationKind.ORGANIC: _l("Organic"),
-    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Geographical indication"),
-    CertificationKind.NOTABLE_PRODUCT: _l("Notable product"),
-    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence"),
-}
-CERT_SHORT = {
-    CertificationKind.GREEN_FOOD: _l("Green"),
-    CertificationKind.ORGANIC: _l("Organic"),
-    CertificationKind.GEOGRAPHICAL_INDICATION: _l("GI"),
-    CertificationKind.NOTABLE_PRODUCT: _l("Notable"),
-    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("SC"),
-}
 SORT_LABELS = {
     "new": _l("Newest"),
     "price_asc": _l("Price ↑"),
@@ -96,7 +73,7 @@ class PageNotFound(NotFound):
 # ----------------------------------------------------------------------------- template helpers
 
 
-def loc(obj: Any, attr: str = "name") -> str:
+def localised(obj: Any, attr: str = "name") -> str:
     """The English field (``name_en``, ``title_en``) in English when it has one."""
     if current_language() == "en":
         english = getattr(obj, f"{attr}_en", "")
@@ -181,7 +158,7 @@ def listing_args(base: dict[str, Any], filters: queries.Filters, **changes: Any)
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {
-        "loc": loc,
+        "localised": localised,
         "month_label": month_label,
         "months_label": months_label,
         "grade_label": grade_label,
@@ -190,14 +167,10 @@ def helpers() -> dict[str, Any]:
         "county_name": county_name,
         "place_name": place_name,
         "listing_args": listing_args,
-        "storage_label": lambda s: str(STORAGE_LABELS[StorageClass(s)]),
-        "storage_hint": lambda s: str(STORAGE_HINTS[StorageClass(s)]),
-        "cert_label": lambda k: str(CERT_LABELS[CertificationKind(k)]),
-        "cert_short": lambda k: str(CERT_SHORT[CertificationKind(k)]),
         "category_look": lambda slug: CATEGORY_LOOK.get(slug, ("品", "orange")),
         "brand_tone": lambda slug: BRAND_TONES.get(slug, "orange"),
         "sort_labels": SORT_LABELS,
-        "storage_labels": STORAGE_LABELS,
+        "storage_labels": STORAGE_CLASS_LABELS,
         "today": clock.today_local(),
     }
 
@@ -261,10 +234,7 @@ def search() -> Any:
 def product(product_id: int) -> Any:
     """A product: gallery, variants, grades and their standard, certificates, 合格证 and
     traceability, season, origin and the supplier."""
-    try:
-        variant_id: int | None = int(request.args.get("v", ""))
-    except ValueError:
-        variant_id = None
+    variant_id = arg_id("v")
     data = queries.product_page(db.session, product_id, variant_id, clock.today_local())
     if data is None:
         raise ProductNotFound()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from suppliers import api, authorisations_api, directory, labels, models, seed, views
+from suppliers import api, authorisations_api, directory, models, seed, views
 from suppliers.cli import suppliers_cli
 from yipin.accounts.models import Role
 from yipin.i18n import _l
@@ -28,8 +28,5 @@ domain = Domain(
         ]
     },
     supplier_directory=directory,
-    template_globals={
-        "supplier_kind_label": labels.kind_label,
-        "supplier_status_label": labels.status_label,
-    },
+    template_globals=views.TEMPLATE_GLOBALS,  # the suppliers' label tables
 )

@@ -1,5 +1,5 @@
 """HTML forms of the supplier portal and the operator's verification pages (Flask-WTF: CSRF on
-every form), plus the display labels the pages use."""
+every form), plus the badge classes the pages use (labels live beside their enums)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     PasswordField,
     RadioField,
     SelectField,
@@ -20,25 +19,23 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from catalog.models import Category, CertificationKind, ProductStatus
+from catalog.models import Category
 from suppliers import actions
-from suppliers.labels import KIND_LABELS, STATUS_LABELS
-from suppliers.models import SupplierKind, SupplierStatus
+from suppliers.models import (
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_STATUS_LABELS,
+    SupplierKind,
+    SupplierStatus,
+)
+from yipin import contact
 from yipin.db import db
 from yipin.errors import DomainError
+from yipin.fields import DateField
+from yipin.forms import PhoneField
 from yipin.i18n import _l
-
-PHONE_PATTERN = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # ----------------------------------------------------------------------------- labels
 
-AUTHORISATION_STATES: dict[str, Any] = {
-    "valid": _l("Valid"),
-    "upcoming": _l("Not yet valid"),
-    "expired": _l("Expired"),
-    "revoked": _l("Revoked"),
-}
 AUTHORISATION_BADGES = {"valid": "ok", "upcoming": "warn", "expired": "expired", "revoked": "bad"}
 INVITATION_STATES: dict[str, Any] = {
     "open": _l("Waiting"),
@@ -47,38 +44,17 @@ INVITATION_STATES: dict[str, Any] = {
     "expired": _l("Expired"),
 }
 INVITATION_BADGES = {"open": "warn", "accepted": "ok", "revoked": "bad", "expired": "expired"}
-PRODUCT_STATUSES: dict[str, Any] = {
-    ProductStatus.DRAFT: _l("Drafts"),
-    ProductStatus.PENDING_REVIEW: _l("In review"),
-    ProductStatus.LISTED: _l("Listed"),
-    ProductStatus.REJECTED: _l("Rejected"),
-    ProductStatus.DELISTED: _l("Delisted"),
-}
-ACTION_LABELS: dict[str, Any] = {
-    actions.StatusAction.VERIFY: _l("Verify"),
-    actions.StatusAction.REJECT: _l("Reject"),
-    actions.StatusAction.SUSPEND: _l("Suspend"),
-    actions.StatusAction.RESTORE: _l("Restore"),
-    actions.StatusAction.RESUBMIT: _l("Resubmit"),
-}
-CERTIFICATION_KINDS: dict[str, Any] = {
-    CertificationKind.GREEN_FOOD: _l("Green Food"),
-    CertificationKind.ORGANIC: _l("Organic product"),
-    CertificationKind.GEOGRAPHICAL_INDICATION: _l("Agricultural geographical indication"),
-    CertificationKind.NOTABLE_PRODUCT: _l("Notable, special, quality and new agricultural product"),
-    CertificationKind.FOOD_PRODUCTION_LICENCE: _l("Food production licence (SC)"),
-}
 NOTIFICATION_TITLES: dict[str, Any] = {
     f"supplier.{status}": text for status, text in actions.NOTICES.items()
 }
 
 
 def kind_choices() -> list[tuple[str, Any]]:
-    return [(k.value, label) for k, label in KIND_LABELS.items()]
+    return SUPPLIER_KIND_LABELS.choices()
 
 
 def status_choices() -> list[tuple[str, Any]]:
-    return [(s.value, label) for s, label in STATUS_LABELS.items()]
+    return SUPPLIER_STATUS_LABELS.choices()
 
 
 def category_choices() -> list[tuple[int, str]]:
@@ -104,19 +80,13 @@ class SupplierFields(FlaskForm):
         _l("Legal representative"), validators=[DataRequired(), Length(max=60)]
     )
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = StringField(
-        _l("Contact phone"),
-        validators=[
-            DataRequired(),
-            Regexp(PHONE_PATTERN, message=_l("Enter a mobile number or a landline.")),
-        ],
-    )
+    contact_phone = PhoneField(_l("Contact phone"), validators=[DataRequired()])
     contact_email = StringField(
         _l("Contact e-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
+            Regexp(contact.EMAIL_RE, message=contact.EMAIL_MESSAGE),
         ],
     )
     region_code = StringField(_l("Location"))  # rendered by the region_picker macro
@@ -288,19 +258,13 @@ class ProfileForm(FlaskForm):
     """What the owner may change without a new verification."""
 
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = StringField(
-        _l("Contact phone"),
-        validators=[
-            DataRequired(),
-            Regexp(PHONE_PATTERN, message=_l("Enter a mobile number or a landline.")),
-        ],
-    )
+    contact_phone = PhoneField(_l("Contact phone"), validators=[DataRequired()])
     contact_email = StringField(
         _l("Contact e-mail"),
         validators=[
             Optional(),
             Length(max=254),
-            Regexp(EMAIL_PATTERN, message=_l("Enter a valid e-mail address.")),
+            Regexp(contact.EMAIL_RE, message=contact.EMAIL_MESSAGE),
         ],
     )
     address_detail = StringField(_l("Street address"), validators=[Optional(), Length(max=200)])
@@ -318,14 +282,8 @@ class StaffForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     invite_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
-    invite_phone = StringField(
-        _l("Mobile number (optional)"),
-        validators=[
-            Optional(),
-            Regexp(
-                r"^\s*(\+86)?\s*1[3-9]\d{9}\s*$", message=_l("Enter an 11-digit mobile number.")
-            ),
-        ],
+    invite_phone = PhoneField(
+        _l("Mobile number (optional)"), validators=[Optional()], mobile_only=True
     )
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from yipin import clock
 from yipin.config import platform_region
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 from yipin.regions.models import Region
+from yipin.validity import ValidityPeriod
 
 if TYPE_CHECKING:
     from catalog.models import Category, RegionalBrand
@@ -26,11 +30,52 @@ class SupplierKind(StrEnum):
     ENTERPRISE = "enterprise"  # 企业
 
 
+SUPPLIER_KIND_LABELS = Labels(
+    SupplierKind,
+    {
+        SupplierKind.COOPERATIVE: _l("Farmers' cooperative"),
+        SupplierKind.FAMILY_FARM: _l("Family farm"),
+        SupplierKind.ENTERPRISE: _l("Enterprise"),
+    },
+)
+
+
 class SupplierStatus(StrEnum):
     PENDING = "pending"  # 待审核
     VERIFIED = "verified"  # 已认证: may sell
     REJECTED = "rejected"  # 已驳回 (may correct and resubmit)
     SUSPENDED = "suspended"  # 已暂停
+
+
+SUPPLIER_STATUS_LABELS = Labels(
+    SupplierStatus,
+    {
+        SupplierStatus.PENDING: _l("Pending verification"),
+        SupplierStatus.VERIFIED: _l("Verified"),
+        SupplierStatus.REJECTED: _l("Rejected"),
+        SupplierStatus.SUSPENDED: _l("Suspended"),
+    },
+)
+
+
+class AuthorisationState(StrEnum):
+    """A brand authorisation's state on a day, computed from its dates (never stored)."""
+
+    VALID = "valid"  # 有效
+    UPCOMING = "upcoming"  # 未生效
+    EXPIRED = "expired"  # 已过期
+    REVOKED = "revoked"  # 已撤销
+
+
+AUTHORISATION_STATE_LABELS = Labels(
+    AuthorisationState,
+    {
+        AuthorisationState.VALID: _l("Valid"),
+        AuthorisationState.UPCOMING: _l("Not yet valid"),
+        AuthorisationState.EXPIRED: _l("Expired"),
+        AuthorisationState.REVOKED: _l("Revoked"),
+    },
+)
 
 
 supplier_categories = sa.Table(
@@ -84,9 +129,25 @@ class Supplier(TimestampMixin, Base):
     def owner_supplier_id(self) -> int:
         return self.id
 
-    @property
+    @hybrid_property
     def can_sell(self) -> bool:
+        """Verified: its listed products are on sale (in Python and in SQL)."""
         return self.status == SupplierStatus.VERIFIED
+
+    @can_sell.inplace.expression
+    @classmethod
+    def _can_sell_sql(cls) -> Any:
+        return cls.status == SupplierStatus.VERIFIED
+
+    @hybrid_method
+    def holds_brand(self, brand_id: int, day: date) -> bool:
+        """Holds a valid authorisation for the brand on ``day`` (loads ``authorisations``)."""
+        return any(a.brand_id == brand_id and a.is_valid_on(day) for a in self.authorisations)
+
+    @holds_brand.inplace.expression
+    @classmethod
+    def _holds_brand_sql(cls, brand_id: Any, day: date) -> Any:
+        return BrandAuthorisation.held(cls.id, brand_id, day)
 
     @property
     def registered_in_city(self) -> bool:
@@ -151,8 +212,11 @@ class StaffInvitation(Base):
         return self.accepted_at is None and self.revoked_at is None and at < self.expires_at
 
 
-class BrandAuthorisation(Base):
-    """A supplier's right to use a regional public brand (品牌授权) for a period."""
+class BrandAuthorisation(ValidityPeriod, Base):
+    """A supplier's right to use a regional public brand (品牌授权) for a period.
+
+    "Valid on a day" and the states are the ``ValidityPeriod`` predicates, in Python and SQL.
+    """
 
     __tablename__ = "brand_authorisations"
     __table_args__ = (sa.CheckConstraint("valid_from <= valid_to", name="period"),)
@@ -179,5 +243,30 @@ class BrandAuthorisation(Base):
     def owner_supplier_id(self) -> int:
         return self.supplier_id
 
-    def is_valid_on(self, day: date) -> bool:
-        return self.revoked_at is None and self.valid_from <= day <= self.valid_to
+    def state_on(self, day: date) -> AuthorisationState:
+        """Valid / upcoming / expired / revoked on ``day``."""
+        if self.is_revoked:
+            return AuthorisationState.REVOKED
+        if self.is_upcoming_on(day):
+            return AuthorisationState.UPCOMING
+        if self.is_expired_on(day):
+            return AuthorisationState.EXPIRED
+        return AuthorisationState.VALID
+
+    @classmethod
+    def in_state(cls, state: AuthorisationState, day: date) -> Any:
+        """The SQL of ``state_on(day) == state``."""
+        return {
+            AuthorisationState.REVOKED: cls.is_revoked,
+            AuthorisationState.UPCOMING: cls.is_upcoming_on(day),
+            AuthorisationState.EXPIRED: cls.is_expired_on(day),
+            AuthorisationState.VALID: cls.is_valid_on(day),
+        }[AuthorisationState(state)]
+
+    @classmethod
+    def held(cls, supplier_id: Any, brand_id: Any, day: date) -> Any:
+        """SQL: the supplier holds a valid authorisation for the brand on ``day``. The ids may
+        be values or columns (``held(Product.supplier_id, Product.brand_id, day)`` correlates)."""
+        return sa.exists().where(
+            cls.supplier_id == supplier_id, cls.brand_id == brand_id, cls.is_valid_on(day)
+        )

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any, TypeVar
+from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from catalog.models import Batch, BatchStatus, Certification, Product, RegionalBrand
+from catalog.models import EXPIRY_WARNING_DAYS, Batch, Certification, Product, RegionalBrand
 from suppliers import uscc
 from suppliers.models import (
+    AuthorisationState,
     BrandAuthorisation,
     StaffInvitation,
     Supplier,
@@ -23,10 +24,6 @@ from yipin import clock
 from yipin.accounts.models import SupplierRole, User
 from yipin.notifications import Notification
 from yipin.pagination import Page, paginate
-
-T = TypeVar("T")
-EXPIRY_WARNING_DAYS = 30
-
 
 # ----------------------------------------------------------------------------- suppliers
 
@@ -120,18 +117,6 @@ def history(session: Session, supplier_id: int) -> list[SupplierStatusChange]:
     )
 
 
-def last_reason(session: Session, supplier_id: int, status: SupplierStatus) -> str | None:
-    return session.scalar(
-        sa.select(SupplierStatusChange.reason)
-        .where(
-            SupplierStatusChange.supplier_id == supplier_id,
-            SupplierStatusChange.to_status == status,
-        )
-        .order_by(SupplierStatusChange.at.desc(), SupplierStatusChange.id.desc())
-        .limit(1)
-    )
-
-
 # ----------------------------------------------------------------------------- staff
 
 
@@ -177,16 +162,9 @@ def invitation_state(invitation: StaffInvitation, now: Any = None) -> str:
 # ----------------------------------------------------------------------------- brands
 
 
-def authorisation_state(auth: BrandAuthorisation, day: date | None = None) -> str:
+def authorisation_state(auth: BrandAuthorisation, day: date | None = None) -> AuthorisationState:
     """valid / upcoming / expired / revoked on ``day`` (today in China by default)."""
-    day = day or clock.today_local()
-    if auth.revoked_at is not None:
-        return "revoked"
-    if day < auth.valid_from:
-        return "upcoming"
-    if day > auth.valid_to:
-        return "expired"
-    return "valid"
+    return auth.state_on(day or clock.today_local())
 
 
 @dataclass
@@ -204,17 +182,8 @@ def authorisations_stmt(flt: AuthorisationFilter, day: date | None = None) -> An
         stmt = stmt.where(BrandAuthorisation.supplier_id == flt.supplier_id)
     if flt.brand_id:
         stmt = stmt.where(BrandAuthorisation.brand_id == flt.brand_id)
-    live = BrandAuthorisation.revoked_at.is_(None)
-    if flt.state == "revoked":
-        stmt = stmt.where(BrandAuthorisation.revoked_at.is_not(None))
-    elif flt.state == "upcoming":
-        stmt = stmt.where(live, BrandAuthorisation.valid_from > day)
-    elif flt.state == "expired":
-        stmt = stmt.where(live, BrandAuthorisation.valid_to < day)
-    elif flt.state == "valid":
-        stmt = stmt.where(
-            live, BrandAuthorisation.valid_from <= day, BrandAuthorisation.valid_to >= day
-        )
+    if flt.state in set(AuthorisationState):
+        stmt = stmt.where(BrandAuthorisation.in_state(AuthorisationState(flt.state), day))
     if flt.q.strip():
         names = sa.select(Supplier.id).where(Supplier.name.contains(flt.q.strip(), autoescape=True))
         stmt = stmt.where(BrandAuthorisation.supplier_id.in_(names))
@@ -253,10 +222,6 @@ class PortalOverview:
     notifications: list[Notification] = field(default_factory=list)  # unread, newest first
     unread: int = 0
 
-    @property
-    def product_total(self) -> int:
-        return sum(self.products.values())
-
 
 def portal_overview(session: Session, supplier_id: int, limit: int = 10) -> PortalOverview:
     """The portal home's counts in four queries."""
@@ -274,18 +239,14 @@ def portal_overview(session: Session, supplier_id: int, limit: int = 10) -> Port
         session.scalar(
             sa.select(sa.func.count())
             .select_from(Batch)
-            .where(Batch.supplier_id == supplier_id, Batch.status == BatchStatus.ACTIVE)
+            .where(Batch.supplier_id == supplier_id, Batch.is_on_sale)
         )
         or 0
     )
-    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
-    live = Certification.revoked_at.is_(None)
     expiring, expired = session.execute(
         sa.select(
-            sa.func.count().filter(
-                live, Certification.valid_to >= today, Certification.valid_to <= soon
-            ),
-            sa.func.count().filter(live, Certification.valid_to < today),
+            sa.func.count().filter(Certification.expires_within(today, EXPIRY_WARNING_DAYS)),
+            sa.func.count().filter(Certification.is_expired_on(today)),
         ).where(Certification.supplier_id == supplier_id)
     ).one()
     out.certificates_expiring, out.certificates_expired = expiring or 0, expired or 0

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, validate
 
 from suppliers.actions import OPERATOR_ACTIONS
-from suppliers.models import SupplierKind, SupplierStatus
+from suppliers.models import (
+    AUTHORISATION_STATE_LABELS,
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_STATUS_LABELS,
+    AuthorisationState,
+    SupplierKind,
+    SupplierStatus,
+)
 from suppliers.queries import authorisation_state, invitation_state
-from yipin.accounts.schemas import UserSchema
+from yipin import fields
+from yipin.accounts.schemas import PASSWORD_PATTERN, UserSchema
+from yipin.api import NOT_BLANK, Pattern
+from yipin.contact import EMAIL_OR_BLANK, LOGIN_PATTERN, PhoneNumber
+from yipin.fields import ComputedEnum, ComputedStr, labelled_enum
 
-PHONE = r"^\s*(\+86)?\s*(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})\s*$"
+# The structure of a 统一社会信用代码 (its check character is a rule the document lists)
+USCC = r"^ *[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{18} *$"
+VILLAGE = r"^[0-9]{12}$"
 
 
 class CategoryRefSchema(Schema):
@@ -23,20 +36,20 @@ class CategoryRefSchema(Schema):
 class SupplierSchema(Schema):
     id = fields.Int(dump_only=True)
     name = fields.Str()
-    kind = fields.Enum(SupplierKind, by_value=True)
+    kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS)
     is_leading_enterprise = fields.Bool()
     uscc = fields.Str()
-    legal_representative = fields.Str()
-    contact_name = fields.Str()
-    contact_phone = fields.Str()
-    contact_email = fields.Str(allow_none=True)
+    legal_representative = fields.Personal(allow_none=True)
+    contact_name = fields.Personal(allow_none=True)
+    contact_phone = fields.Personal(allow_none=True)
+    contact_email = fields.Personal(allow_none=True)
     region_code = fields.Str()
-    region_name = fields.Function(lambda s: s.region.full_name if s.region else None)
-    address_detail = fields.Str()
+    region_name = ComputedStr(lambda s: s.region.full_name if s.region else None, allow_none=True)
+    address_detail = fields.Personal(allow_none=True)
     registered_on = fields.Date()
     introduction = fields.Str()
     main_categories = fields.List(fields.Nested(CategoryRefSchema))
-    status = fields.Enum(SupplierStatus, by_value=True)
+    status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS)
     status_reason = fields.Str(allow_none=True)
     verified_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
@@ -45,18 +58,20 @@ class SupplierSchema(Schema):
 
 
 class SupplierListArgs(Schema):
-    status = fields.Enum(SupplierStatus, by_value=True, load_default=None)
-    kind = fields.Enum(SupplierKind, by_value=True, load_default=None)
-    county = fields.Str(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS, load_default=None)
+    kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS, load_default=None)
+    county = fields.Str(load_default=None, validate=Pattern(r"^[0-9]{6}$"))
     q = fields.Str(load_default="", validate=validate.Length(max=60))
 
 
 class SupplierUpdateSchema(Schema):
     """What a supplier's owner may change without a new verification."""
 
-    contact_name = fields.Str(validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(validate=validate.Regexp(PHONE))
-    contact_email = fields.Email(allow_none=True)
+    contact_name = fields.Str(validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)])
+    contact_phone = PhoneNumber()
+    contact_email = fields.Str(
+        allow_none=True, validate=[validate.Length(max=254), Pattern(EMAIL_OR_BLANK)]
+    )
     address_detail = fields.Str(validate=validate.Length(max=200))
     introduction = fields.Str(validate=validate.Length(max=5000))
 
@@ -64,15 +79,35 @@ class SupplierUpdateSchema(Schema):
 class SupplierFieldsSchema(Schema):
     """The supplier's details, sent as multipart/form-data (with the licence images)."""
 
-    name = fields.Str(required=True, validate=validate.Length(min=2, max=120))
-    kind = fields.Enum(SupplierKind, by_value=True, required=True)
+    name = fields.Str(required=True, validate=[validate.Length(min=2, max=120), Pattern(NOT_BLANK)])
+    kind = labelled_enum(SupplierKind, SUPPLIER_KIND_LABELS, required=True)
     is_leading_enterprise = fields.Bool(load_default=False)
-    uscc = fields.Str(required=True, validate=validate.Length(max=40))
-    legal_representative = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    contact_name = fields.Str(required=True, validate=validate.Length(min=1, max=60))
-    contact_phone = fields.Str(required=True, validate=validate.Length(max=20))
-    contact_email = fields.Str(load_default=None, validate=validate.Length(max=254))
-    region_code = fields.Str(required=True, validate=validate.Regexp(r"^\d{12}$"))
+    uscc = fields.Str(
+        required=True,
+        validate=validate.Length(max=40),
+        metadata={
+            # said here, checked by the action, which names the reason (length, characters,
+            # entity type, division, check character)
+            "pattern": USCC,
+            "description": "统一社会信用代码: 18 characters · 18 位统一社会信用代码",
+            "example": "93360734MA35XXXX0X",
+        },
+    )
+    legal_representative = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)]
+    )
+    contact_name = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=60), Pattern(NOT_BLANK)]
+    )
+    contact_phone = PhoneNumber(required=True)
+    contact_email = fields.Str(
+        load_default=None, validate=[validate.Length(max=254), Pattern(EMAIL_OR_BLANK)]
+    )
+    region_code = fields.Str(
+        required=True,
+        validate=Pattern(VILLAGE),
+        metadata={"description": "The village (12 digits) · 所在村（12 位区划代码）"},
+    )
     address_detail = fields.Str(load_default="", validate=validate.Length(max=200))
     registered_on = fields.Date(required=True)
     introduction = fields.Str(load_default="", validate=validate.Length(max=5000))
@@ -90,10 +125,10 @@ class ApplicationSchema(SupplierFieldsSchema):
 
     login = fields.Str(
         required=True,
-        validate=validate.Length(max=254),
-        metadata={"description": "The owner's mobile number or e-mail."},
+        validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)],
+        metadata={"description": "The owner's mobile number or e-mail · 负责人的手机号或邮箱"},
     )
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    password = fields.Str(required=True, load_only=True, validate=Pattern(PASSWORD_PATTERN))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
 
 
@@ -102,6 +137,14 @@ class LicenceFilesSchema(Schema):
     food_licence_image = Upload(
         metadata={"description": "食品生产许可证, when a category needs one."}
     )
+
+
+class ApplicationFormSchema(ApplicationSchema, LicenceFilesSchema):
+    """A supplier's application with its licence images (multipart/form-data)."""
+
+
+class ResubmissionFormSchema(SupplierFieldsSchema, LicenceFilesSchema):
+    """A rejected supplier's corrected application (multipart/form-data)."""
 
 
 class ApplicationResultSchema(Schema):
@@ -123,25 +166,36 @@ class VerificationSchema(Schema):
 
 class StatusChangeSchema(Schema):
     id = fields.Int()
-    from_status = fields.Enum(SupplierStatus, by_value=True, allow_none=True)
-    to_status = fields.Enum(SupplierStatus, by_value=True)
+    from_status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS, allow_none=True)
+    to_status = labelled_enum(SupplierStatus, SUPPLIER_STATUS_LABELS)
     reason = fields.Str(allow_none=True)
     at = fields.DateTime()
     actor_id = fields.Int(allow_none=True)
-    actor_name = fields.Str(allow_none=True)
+    actor_name = fields.Personal(allow_none=True)
     actor_role = fields.Str(allow_none=True)
 
 
 class StaffCreateSchema(Schema):
-    login = fields.Str(required=True, validate=validate.Length(max=254))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    login = fields.Str(required=True, validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)])
+    password = fields.Str(required=True, load_only=True, validate=Pattern(PASSWORD_PATTERN))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
 
 
 class InvitationCreateSchema(Schema):
-    display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
-    phone = fields.Str(load_default=None, allow_none=True, validate=validate.Length(max=20))
-    email = fields.Email(load_default=None, allow_none=True)
+    display_name = fields.Str(
+        required=True, validate=[validate.Length(min=1, max=80), Pattern(NOT_BLANK)]
+    )
+    phone = PhoneNumber(
+        mobile_only=True,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The invitee's mobile number · 被邀请人手机号"},
+    )
+    email = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=254), Pattern(EMAIL_OR_BLANK)],
+    )
 
 
 class InvitationSchema(Schema):
@@ -164,32 +218,32 @@ class NewInvitationSchema(InvitationSchema):
 
 class InvitationAcceptSchema(Schema):
     code = fields.Str(required=True, validate=validate.Length(min=8, max=100))
-    login = fields.Str(required=True, validate=validate.Length(max=254))
-    password = fields.Str(required=True, load_only=True, validate=validate.Length(max=128))
+    login = fields.Str(required=True, validate=[validate.Length(max=254), Pattern(LOGIN_PATTERN)])
+    password = fields.Str(required=True, load_only=True, validate=Pattern(PASSWORD_PATTERN))
     display_name = fields.Str(required=True, validate=validate.Length(min=1, max=80))
 
 
 # ----------------------------------------------------------------------------- brands
 
-STATES = ("valid", "upcoming", "expired", "revoked")
-
 
 class AuthorisationSchema(Schema):
     id = fields.Int(dump_only=True)
     supplier_id = fields.Int()
-    supplier_name = fields.Function(lambda a: a.supplier.name)
+    supplier_name = fields.Str(attribute="supplier.name", dump_only=True)
     brand_id = fields.Int()
-    brand_slug = fields.Function(lambda a: a.brand.slug)
-    brand_name = fields.Function(lambda a: a.brand.name)
+    brand_slug = fields.Str(attribute="brand.slug", dump_only=True)
+    brand_name = fields.Str(attribute="brand.name", dump_only=True)
     certificate_number = fields.Str(allow_none=True)
     valid_from = fields.Date()
     valid_to = fields.Date()
     revoked_at = fields.DateTime(allow_none=True)
     revoke_reason = fields.Str(allow_none=True)
     created_at = fields.DateTime()
-    state = fields.Function(
-        lambda a: authorisation_state(a),
-        metadata={"description": "valid / upcoming / expired / revoked, today in China."},
+    state = ComputedEnum(
+        AuthorisationState,
+        authorisation_state,
+        by_value=True,
+        metadata={"description": "Today in China. " + AUTHORISATION_STATE_LABELS.describe()},
     )
 
 
@@ -206,8 +260,12 @@ class AuthorisationCreateSchema(Schema):
 class AuthorisationListArgs(Schema):
     supplier_id = fields.Int(load_default=None)
     brand_id = fields.Int(load_default=None)
-    state = fields.Str(load_default=None, validate=validate.OneOf(STATES))
+    state = labelled_enum(AuthorisationState, AUTHORISATION_STATE_LABELS, load_default=None)
 
 
 class RevokeSchema(Schema):
-    reason = fields.Str(required=True, validate=validate.Length(min=1, max=2000))
+    reason = fields.Str(
+        required=True,
+        validate=[validate.Length(min=1, max=2000), Pattern(NOT_BLANK)],
+        metadata={"description": "The supplier sees it · 供应商可见的原因"},
+    )

@@ -3,17 +3,26 @@ owners and staff (the platform's operator, bureau and consumer accounts are the 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from catalog.models import RegionalBrand
 from suppliers import uscc
-from suppliers.models import Supplier, SupplierKind, SupplierStatus, SupplierStatusChange
+from suppliers.models import (
+    BrandAuthorisation,
+    Supplier,
+    SupplierKind,
+    SupplierStatus,
+    SupplierStatusChange,
+)
 from yipin import clock
 from yipin.accounts.models import Role, SupplierRole, User
 from yipin.accounts.passwords import hash_password
 from yipin.regions.models import Region, RegionLevel
 from yipin.seed.context import DEMO_PASSWORD, Login, SeedContext
+from yipin.seed.places import Places, at
 
 C, F, E = SupplierKind.COOPERATIVE, SupplierKind.FAMILY_FARM, SupplierKind.ENTERPRISE
 # (county code, name, kind, 龙头企业, founded year, brand slugs it grows or makes, contact)
@@ -126,6 +135,7 @@ NOT_VERIFIED = {
     "全南县兆坑家庭农场": (SupplierStatus.REJECTED, "营业执照照片模糊，请重新上传清晰的原件照片。"),
     "崇义县阳岭家庭农场": (SupplierStatus.SUSPENDED, "食品生产许可证过期，补证后恢复。"),
 }
+SELLING = (SupplierStatus.VERIFIED, SupplierStatus.SUSPENDED)  # suspended: listed before
 ENTITY = {C: "93", F: "92", E: "91"}
 ORG_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -220,6 +230,65 @@ def seed(ctx: SeedContext) -> None:
             )
         ctx.focus[supplier.id] = focus
     session.flush()
+    authorise_brands(ctx, operator)
+
+
+def authorise_brands(ctx: SeedContext, operator: User) -> None:
+    """A brand authorisation (valid today) per supplier that may sell, or sold until it was
+    suspended, and brand it grows whose region covers it (``ctx.focus``)."""
+    rng, session = ctx.rng, ctx.session
+    today = clock.today_local()
+    brands = {b.slug: b for b in session.scalars(sa.select(RegionalBrand))}
+    suppliers = session.scalars(
+        sa.select(Supplier)
+        .where(Supplier.id.in_(list(ctx.focus)), Supplier.status.in_(SELLING))
+        .order_by(Supplier.id)
+    )
+    pairs = sorted(
+        (supplier.id, brands[slug].id)
+        for supplier in suppliers
+        for slug in ctx.focus[supplier.id]
+        if slug in brands and brands[slug].covers_region(supplier.region_code)
+    )
+    by_id = {b.id: b for b in brands.values()}
+    serial = 0
+    for supplier_id, brand_id in pairs:
+        serial += 1
+        brand = by_id[brand_id]
+        start = date(today.year - rng.randint(0, 2), rng.choice([1, 3, 6, 9]), 1)
+        if start > today:
+            start = date(today.year - 1, start.month, 1)
+        end = date(start.year + 3, start.month, 1) - timedelta(days=1)
+        if rng.random() < 0.2:  # renewed: an expired earlier period, then the current one
+            session.add(
+                BrandAuthorisation(
+                    brand_id=brand_id,
+                    supplier_id=supplier_id,
+                    certificate_number=_authorisation_number(brand, start.year - 3, serial),
+                    valid_from=date(start.year - 3, start.month, 1),
+                    valid_to=start - timedelta(days=1),
+                    created_by_id=operator.id,
+                    created_at=at(date(start.year - 3, start.month, 1)),
+                )
+            )
+            serial += 1
+        session.add(
+            BrandAuthorisation(
+                brand_id=brand_id,
+                supplier_id=supplier_id,
+                certificate_number=_authorisation_number(brand, start.year, serial),
+                valid_from=start,
+                valid_to=end,
+                created_by_id=operator.id,
+                created_at=at(start),
+            )
+        )
+    session.flush()
+
+
+def _authorisation_number(brand: RegionalBrand, year: int, serial: int) -> str:
+    initials = "".join(part[0] for part in re.split(r"[\s'-]+", brand.name_en) if part).upper()
+    return f"{initials or 'GZ'}-SQ-{year}-{serial:04d}"
 
 
 def _villages_by_county(session: sa.orm.Session) -> dict[str, list[str]]:
@@ -237,3 +306,54 @@ def _villages_by_county(session: sa.orm.Session) -> dict[str, list[str]]:
 def _county_name(session: sa.orm.Session, code: str) -> str:
     region = session.get(Region, code)
     return region.name if region else code
+
+
+# What products and warehouses call a supplier ("赣南脐橙 安西果园 …"); others derive one.
+SHORT_NAMES = {
+    "赣州橙乡农业发展有限公司": "橙乡",
+    "章贡区水东蔬菜专业合作社": "水东",
+    "南康区十八塘甜柚专业合作社": "十八塘",
+    "赣州市南康区旭日家庭农场": "旭日",
+    "赣县区大埠脐橙专业合作社": "大埠",
+    "赣州客家米粉食品有限公司": "客家",
+    "信丰县安西脐橙专业合作社": "安西",
+    "江西信丰绿源农业开发有限公司": "绿源",
+    "大余县南安板鸭食品有限公司": "大余",
+    "大余县青龙家庭农场": "青龙",
+    "上犹县梅水园村茶叶专业合作社": "梅水园村",
+    "江西上犹犹江绿月茶业有限公司": "犹江绿月",
+    "崇义县君子谷果业专业合作社": "君子谷",
+    "崇义县阳岭家庭农场": "阳岭",
+    "安远县三百山脐橙专业合作社": "三百山",
+    "安远县鹤子米粉有限公司": "鹤子",
+    "定南县岭北家庭农场": "岭北",
+    "定南县客家油茶专业合作社": "定南客家",
+    "全南县雅溪蜂业专业合作社": "雅溪",
+    "全南县兆坑家庭农场": "兆坑",
+    "宁都县黄鸡养殖专业合作社": "宁都",
+    "江西宁都富硒农业有限公司": "宁都富硒",
+    "于都县梓山富硒蔬菜专业合作社": "梓山",
+    "于都县银坑油茶家庭农场": "银坑",
+    "兴国县灰鹅养殖专业合作社": "兴国",
+    "兴国县长冈油茶开发有限公司": "长冈",
+    "会昌县小密家庭农场": "小密",
+    "会昌县筠门岭脐橙专业合作社": "筠门岭",
+    "寻乌县晨光脐橙专业合作社": "晨光",
+    "江西寻乌天源果业有限公司": "天源",
+    "石城县通芯白莲专业合作社": "莲乡",
+    "石城县琴江家庭农场": "琴江",
+    "瑞金市叶坪富硒大米专业合作社": "叶坪",
+    "瑞金市红都油茶家庭农场": "红都",
+    "龙南市客家围屋农产品有限公司": "围屋",
+    "龙南市九连山茶叶专业合作社": "九连山",
+}
+SUFFIXES = r"(专业合作社|合作社|家庭农场|有限公司|农业|果业|茶业|食品|开发).*$"
+
+
+def short_name(supplier: Supplier, places: Places) -> str:
+    """What products call the supplier: 信丰县安西脐橙专业合作社 → 安西."""
+    if supplier.name in SHORT_NAMES:
+        return SHORT_NAMES[supplier.name]
+    name = re.sub(r"^(江西省?|赣州市?)", "", supplier.name)
+    name = name.replace(places.county_name(supplier.region_code), "")
+    return re.sub(SUFFIXES, "", name)[:4]

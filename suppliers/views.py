@@ -7,26 +7,22 @@ from typing import Any
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    flash,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from catalog.models import Category, CertificationKind
+from catalog.models import PRODUCT_STATUS_LABELS, Category, CertificationKind
 from catalog.rules import has_valid_food_licence
 from suppliers import actions, queries
 from suppliers.errors import OwnerOnly, StatusTransitionNotAllowed
 from suppliers.forms import (
     AUTHORISATION_BADGES,
-    AUTHORISATION_STATES,
     INVITATION_BADGES,
     INVITATION_STATES,
     NOTIFICATION_TITLES,
-    PRODUCT_STATUSES,
     ApplyForm,
     EmptyForm,
     InviteForm,
@@ -35,9 +31,16 @@ from suppliers.forms import (
     ResubmitForm,
     StaffForm,
 )
-from suppliers.models import Supplier, SupplierStatus
+from suppliers.models import (
+    AUTHORISATION_STATE_LABELS,
+    SUPPLIER_KIND_LABELS,
+    SUPPLIER_STATUS_LABELS,
+    Supplier,
+    SupplierStatus,
+)
 from yipin import clock
-from yipin.accounts.models import Role
+from yipin.accounts import sessions
+from yipin.accounts.models import Role, User
 from yipin.accounts.permissions import actor, role_required
 from yipin.config import platform_region
 from yipin.db import commit, db
@@ -47,17 +50,24 @@ from yipin.forms import form_error
 from yipin.i18n import _
 from yipin.media import images
 from yipin.regions.models import Region
+from yipin.views import run_action
 
 bp = Blueprint("suppliers_portal", __name__, url_prefix="/supplier", template_folder="templates")
 
 
+# The suppliers' labels (beside their enums in ``suppliers.models``), for every page that shows
+# a supplier or an authorisation (the console's too): ``domain.py`` registers them.
+TEMPLATE_GLOBALS = {
+    "supplier_kind_label": SUPPLIER_KIND_LABELS,
+    "supplier_status_label": SUPPLIER_STATUS_LABELS,
+    "authorisation_states": AUTHORISATION_STATE_LABELS,
+    "authorisation_badges": AUTHORISATION_BADGES,
+}
+
+
 @bp.app_context_processor
 def portal_helpers() -> dict[str, Any]:
-    return {
-        "image_url": images.url,
-        "authorisation_states": AUTHORISATION_STATES,
-        "authorisation_badges": AUTHORISATION_BADGES,
-    }
+    return {"image_url": images.url}
 
 
 def _supplier() -> Supplier:
@@ -72,6 +82,10 @@ def _fail(form: Any, exc: DomainError) -> None:
     form_error(form, exc)
 
 
+def _invitation_gone(exc: DomainError) -> Any:
+    return render_template("suppliers/join.html", invalid=exc.text(), form=None), exc.status
+
+
 # ----------------------------------------------------------------------------- registration
 
 
@@ -84,7 +98,8 @@ def apply() -> Any:
     form = ApplyForm()
     blocked = current_user.is_authenticated  # a consumer or operator must log out first
     if not blocked and form.validate_on_submit():
-        try:
+
+        def apply_and_find_owner() -> User:
             supplier = actions.apply(
                 db.session,
                 account=form.account_draft(),
@@ -93,15 +108,19 @@ def apply() -> Any:
                 food_licence=form.food_licence_draft(),
                 platform_region=platform_region(),
             )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
             owner = actions.owner_of(db.session, supplier.id)
-            commit()
-            session.clear()
-            login_user(owner)  # type: ignore[arg-type]
-            flash(_("Your application has been received. We will verify it shortly."), "success")
-            return redirect(url_for(".home"))
+            assert owner is not None  # apply() made the owner's account
+            sessions.log_in(owner)  # a server-side session, committed with the application
+            return owner
+
+        response = run_action(
+            apply_and_find_owner,
+            done=_("Your application has been received. We will verify it shortly."),
+            to=url_for(".home"),
+            form=form,
+        )
+        if response is not None:
+            return response
     status = 422 if request.method == "POST" else 200
     return render_template("suppliers/apply.html", **_application_context(form, blocked)), status
 
@@ -134,7 +153,7 @@ def home() -> Any:
         "suppliers/home.html",
         supplier=supplier,
         overview=overview,
-        product_statuses=PRODUCT_STATUSES,
+        product_statuses=PRODUCT_STATUS_LABELS,
         notification_titles=NOTIFICATION_TITLES,
         empty_form=EmptyForm(),
     )
@@ -147,9 +166,10 @@ def read_notifications() -> Any:
     EmptyForm().validate_on_submit()
     raw = request.form.get("id", "")
     note_id = int(raw) if raw.isdigit() else None
-    actions.mark_notifications_read(db.session, actor(), _supplier().id, note_id)
-    commit()
-    return redirect(url_for(".home"))
+    return run_action(
+        lambda: actions.mark_notifications_read(db.session, actor(), _supplier().id, note_id),
+        to=url_for(".home"),
+    )
 
 
 # ----------------------------------------------------------------------------- profile
@@ -164,14 +184,14 @@ def profile() -> Any:
     if request.method == "POST":
         _owner_only()
         if form.validate_on_submit():
-            try:
-                actions.update_profile(db.session, actor(), supplier.id, form.changes())
-            except DomainError as exc:
-                _fail(form, exc)
-            else:
-                commit()
-                flash(_("The company profile has been saved."), "success")
-                return redirect(url_for(".profile"))
+            response = run_action(
+                lambda: actions.update_profile(db.session, actor(), supplier.id, form.changes()),
+                done=_("The company profile has been saved."),
+                to=url_for(".profile"),
+                form=form,
+            )
+            if response is not None:
+                return response
     status = 422 if form.errors else 200
     return render_template("suppliers/profile.html", **_profile_context(supplier, form)), status
 
@@ -190,8 +210,8 @@ def resubmit() -> Any:
     form = ResubmitForm()
     form.has_valid_food_licence = _has_valid_food_licence(supplier.id)
     if form.validate_on_submit():
-        try:
-            actions.resubmit(
+        response = run_action(
+            lambda: actions.resubmit(
                 db.session,
                 actor(),
                 supplier.id,
@@ -199,13 +219,13 @@ def resubmit() -> Any:
                 licence_image=form.licence_stream(),
                 food_licence=form.food_licence_draft(),
                 platform_region=platform_region(),
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            commit()
-            flash(_("Your corrected application has been sent for verification."), "success")
-            return redirect(url_for(".home"))
+            ),
+            done=_("Your corrected application has been sent for verification."),
+            to=url_for(".home"),
+            form=form,
+        )
+        if response is not None:
+            return response
     context = _profile_context(supplier, ProfileForm(obj=supplier), form)
     return render_template("suppliers/profile.html", **context), 422
 
@@ -287,21 +307,21 @@ def add_staff() -> Any:
     _owner_only()
     form = StaffForm()
     if form.validate_on_submit():
-        try:
-            user = actions.add_staff(
+        response = run_action(
+            lambda: actions.add_staff(
                 db.session,
                 actor(),
                 _supplier().id,
                 login=form.login.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
-            )
-        except DomainError as exc:
-            _fail(form, exc)
-        else:
-            commit()
-            flash(_("%(name)s can now log in as your staff.", name=user.display_name), "success")
-            return redirect(url_for(".staff"))
+            ),
+            done=lambda user: _("%(name)s can now log in as your staff.", name=user.display_name),
+            to=url_for(".staff"),
+            form=form,
+        )
+        if response is not None:
+            return response
     return _staff_page(form, InviteForm(formdata=None), status=422)
 
 
@@ -334,17 +354,12 @@ def invite() -> Any:
 def revoke_invitation(invitation_id: int) -> Any:
     _owner_only()
     EmptyForm().validate_on_submit()
-    try:
-        actions.revoke_invitation(db.session, actor(), _supplier().id, invitation_id)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(_("The invitation has been revoked: its link no longer works."), "info")
-    return redirect(url_for(".staff"))
+    return run_action(
+        lambda: actions.revoke_invitation(db.session, actor(), _supplier().id, invitation_id),
+        done=_("The invitation has been revoked: its link no longer works."),
+        category="info",
+        to=url_for(".staff"),
+    )
 
 
 @bp.post("/staff/<int:user_id>/active")
@@ -353,22 +368,16 @@ def set_active(user_id: int) -> Any:
     _owner_only()
     EmptyForm().validate_on_submit()
     active = request.form.get("active") == "1"
-    try:
-        user = actions.set_staff_active(db.session, actor(), _supplier().id, user_id, active)
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.text(), "error")
-    else:
-        commit()
-        message = (
+    return run_action(
+        lambda: actions.set_staff_active(db.session, actor(), _supplier().id, user_id, active),
+        done=lambda user: (
             _("%(name)s can log in again.", name=user.display_name)
             if active
             else _("%(name)s has been deactivated and logged out.", name=user.display_name)
-        )
-        flash(message, "info")
-    return redirect(url_for(".staff"))
+        ),
+        category="info",
+        to=url_for(".staff"),
+    )
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -386,7 +395,8 @@ def join(code: str) -> Any:
         display_name=invitation.display_name, login=invitation.phone or invitation.email
     )
     if form.validate_on_submit():
-        try:
+
+        def accept_and_log_in() -> User:
             user = actions.accept_invitation(
                 db.session,
                 code,
@@ -394,18 +404,18 @@ def join(code: str) -> Any:
                 password=form.password.data,
                 display_name=form.display_name.data,
             )
-        except DomainError as exc:
-            _fail(form, exc)
-            if exc.status == 410:
-                return render_template(
-                    "suppliers/join.html", invalid=exc.text(), form=None
-                ), exc.status
-        else:
-            commit()
-            session.clear()
-            login_user(user)
-            flash(_("Welcome to %(supplier)s!", supplier=invitation.supplier.name), "success")
-            return redirect(url_for(".home"))
+            sessions.log_in(user)  # a server-side session, committed with the acceptance
+            return user
+
+        response = run_action(
+            accept_and_log_in,
+            done=_("Welcome to %(supplier)s!", supplier=invitation.supplier.name),
+            to=url_for(".home"),
+            form=form,
+            refused=lambda exc: _invitation_gone(exc) if exc.status == 410 else None,
+        )
+        if response is not None:
+            return response
     status = 422 if request.method == "POST" else 200
     return render_template("suppliers/join.html", invitation=invitation, form=form), status
 

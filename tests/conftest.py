@@ -11,7 +11,8 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("database", ["postgresql", "sqlite"] if both else ["postgresql"])
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``) the browser tests run on one worker: one
+    Chromium for the run instead of one per worker, on a machine of two cores."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture
 def database(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -158,7 +167,7 @@ def real_config(request: pytest.FixtureRequest, database: str, media_dir: Path) 
 @pytest.fixture
 def app(real_config: dict[str, Any]) -> Iterator[Flask]:
     """The app on the real servers, inside an app context; emptied afterwards."""
-    yield from _app_with(real_config)
+    yield from _app_with(real_config, reuse=True)
 
 
 @pytest.fixture
@@ -168,7 +177,46 @@ def embedded_app(sqlite_url: str, media_dir: Path) -> Iterator[Flask]:
     yield from _app_with(cfg)
 
 
-def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
+class _LastApp:
+    """The app the previous test ran on, with its configuration as built.
+
+    Building the app (every route compiled, the OpenAPI document generated) costs about a
+    second, so a test asking for the same configuration as the previous one gets that app back
+    as it was built (configuration and extension state restored, tables emptied). Only when no
+    other app was built since: ``create_app`` binds the global extension objects (the API and
+    its spec, the rate limiter) to the app it builds last, and tests build apps of their own."""
+
+    key: str | None = None
+    app: Flask | None = None
+    config: dict[str, Any] = {}
+    extensions: frozenset[str] = frozenset()
+
+    @classmethod
+    def keep(cls, key: str | None, application: Flask | None) -> None:
+        cls.key, cls.app = key, application
+        if application is not None:
+            cls.config = dict(application.config)
+            cls.extensions = frozenset(application.extensions)
+
+    @classmethod
+    def restore(cls, application: Flask) -> None:
+        """As built: the configuration, and no state the app made while the test ran (the
+        search breaker, the Redis and Elasticsearch clients live in ``app.extensions``)."""
+        application.config.clear()
+        application.config.update(cls.config)
+        for name in set(application.extensions) - cls.extensions:
+            del application.extensions[name]
+
+    @classmethod
+    def get(cls, key: str) -> Flask | None:
+        from yipin.extensions import api
+
+        if cls.app is not None and cls.key == key and getattr(api, "_app", None) is cls.app:
+            return cls.app
+        return None
+
+
+def _build_app(cfg: dict[str, Any]) -> Flask:
     instance = tempfile.mkdtemp(prefix="yipin-instance-")
     old = os.environ.get("YIPIN_INSTANCE_PATH")
     os.environ["YIPIN_INSTANCE_PATH"] = instance
@@ -179,9 +227,25 @@ def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
             os.environ.pop("YIPIN_INSTANCE_PATH", None)
         else:
             os.environ["YIPIN_INSTANCE_PATH"] = old
+    application.test_client_class = Client
+    return application
+
+
+def _app_with(cfg: dict[str, Any], *, reuse: bool = False) -> Iterator[Flask]:
+    """The app for one test; ``reuse``: the previous test's when its configuration was the same
+    (the media folder aside, which is the test's own). Not for the embedded default: its
+    in-process outbox sweep keeps time per app."""
+    key = repr(sorted((k, repr(v)) for k, v in cfg.items() if k != "MEDIA_DIR"))
+    application = _LastApp.get(key) if reuse else None
+    if application is None:
+        application = _build_app(cfg)
+        if reuse:
+            _LastApp.keep(key, application)
+        else:
+            _LastApp.keep(None, None)
     from yipin.extensions import limiter
 
-    application.test_client_class = Client
+    application.config["MEDIA_DIR"] = cfg.get("MEDIA_DIR") or application.config["MEDIA_DIR"]
     with application.app_context():
         _empty_tables()
         _flush_redis(application)
@@ -193,6 +257,8 @@ def _app_with(cfg: dict[str, Any]) -> Iterator[Flask]:
         _flush_redis(application)
         db.session.remove()
         db.engine.dispose()
+    if application is _LastApp.app:
+        _LastApp.restore(application)
 
 
 def _flush_redis(application: Flask) -> None:
@@ -301,6 +367,48 @@ def embedded_reference(embedded_app: Flask) -> None:
 
     load_reference(db.session)
     db.session.commit()
+
+
+# ----------------------------------------------------------------------------- query counts
+
+
+class QueryCounter:
+    """The SQL statements sent to the database inside one ``with count_queries()`` block."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __str__(self) -> str:  # an assertion's message: the statements, one per line
+        return "\n".join(self.statements)
+
+
+@pytest.fixture
+def count_queries() -> Callable[[], AbstractContextManager[QueryCounter]]:
+    """``with count_queries() as queries: ...`` then ``assert queries.count <= 9, queries``.
+
+    Counts on the app of the test (``app`` or ``embedded_app``). What the test made before the
+    block is committed first, so only the block's own statements (a page, an API call) are
+    counted: pinned counts catch an N+1 (CONVENTIONS 11)."""
+
+    @contextlib.contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        db.session.commit()
+        counter = QueryCounter()
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", counter)
+
+    return counting
 
 
 # ----------------------------------------------------------------------------- jobs

@@ -88,7 +88,7 @@ def test_elasticsearch_smartcn_segments_chinese() -> None:
         pytest.skip("analysis-smartcn is not installed in the test bed's Elasticsearch")
     assert _tokens(url, {"analyzer": "smartcn", "text": "赣南脐橙"}) == ["赣南", "脐橙"]
     # and in a real index mapping, searchable by a segmented word
-    index = "yipin-testbed-smartcn"
+    index = f"yipin-testbed-smartcn-{testbed.namespace() or 'main'}".lower()  # ES is shared
     requests.delete(f"{url}/{index}", timeout=30)
     try:
         resp = requests.put(

@@ -14,20 +14,32 @@ if TYPE_CHECKING:
     from yipin.platform import Domain
 
 
+def _install_input_primitives() -> None:
+    """Every flask-smorest blueprint parses its arguments with ``yipin.fields.Parser``; done on
+    import, before any domain's API module applies ``@blp.arguments``."""
+    from yipin import fields
+
+    fields.install()
+
+
+_install_input_primitives()
+
+
 def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application from the core and ``domains`` (in dependency order); with
     nothing configured it runs on embedded defaults."""
-    from yipin import config
+    from yipin import config, fields
 
     instance_path = os.environ.get("YIPIN_INSTANCE_PATH")
     if instance_path:
         instance_path = os.path.abspath(instance_path)
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    fields.init_app(app)  # the id converter, before any route is registered; safe JSON
     config.load(app, test_config)
     _configure_logging(app)
 
     import yipin.models  # noqa: F401  (the core's tables; each domain lists its own)
-    from yipin import cli, errors, health, i18n, platform, web
+    from yipin import cli, errors, headers, health, i18n, platform, web
     from yipin.accounts import api as accounts_api
     from yipin.accounts import security
     from yipin.accounts import views as accounts_views
@@ -42,6 +54,7 @@ def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = No
     api.init_app(app)
     errors.init_app(app)
     web.init_app(app)
+    headers.init_app(app)
 
     for blueprint in (accounts_views.bp, media_views.bp, health.bp):
         app.register_blueprint(blueprint)

@@ -45,7 +45,11 @@ DEFAULTS: dict[str, Any] = {
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_BACKOFF_SECONDS": [5, 30, 120, 600, 1800, 3600, 7200, 14400],
     "OUTBOX_STALE_AFTER_SECONDS": 900,
-    "LOGIN_FAILURES_PER_MINUTE": 5,
+    "LOGIN_FAILURES_PER_MINUTE": 5,  # per account (however its login is spelled)
+    "LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE": 20,
+    "SIGNUPS_PER_HOUR": 10,  # per address
+    "SESSION_LIFETIME_DAYS": 14,  # a login without "keep me logged in" ends by then
+    "REMEMBER_COOKIE_DURATION": timedelta(days=30),  # "keep me logged in"
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "LANGUAGES": {"zh_CN": "中文", "en": "English"},
@@ -58,25 +62,57 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_CHECK_DEFAULT": False,  # checked in one before_request hook (see security.py)
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMAGE_MAX_BYTES": 8 * 1024 * 1024,
-    "IMAGE_MAX_PIXELS": 40_000_000,
+    "IMAGE_MAX_PIXELS": 64_000_000,  # in the header (a 50-megapixel phone photo passes)
+    "IMAGE_MAX_DECODE_PIXELS": 16_000_000,  # decoded, per image (a JPEG at its built-in scale)
+    "IMAGE_DECODE_BUDGET_PIXELS": 48_000_000,  # decoded, per request, over all its images
+    "IMAGE_KEEP_SIDE": 2560,  # the stored original's long side at most
     "IMPORT_MAX_BYTES": 10 * 1024 * 1024,  # bulk import files (CSV / XLSX)
     "IMPORT_MAX_ROWS": 50_000,
     "IMPORT_COMMIT_EVERY": 200,  # rows per commit: progress shows, a crash resumes there
     "IMPORT_DIR": None,  # uploaded import files; default <MEDIA_DIR>/imports
     "STOCK_LOW_THRESHOLD": 10,  # available units at or below this are highlighted
     "API_TITLE": "Yipin API",
-    "API_VERSION": "v1",
+    # The contract's version (semantic): the major is the /api/v1 prefix; a minor adds
+    # operations or optional fields, a patch corrects the document.
+    "API_VERSION": "1.0.0",
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_SWAGGER_UI_PATH": "/docs",
     "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
     "API_SPEC_OPTIONS": {
-        "info": {"description": "JSON API of the Yipin platform. Money is integer fen."},
+        "info": {
+            "description": (
+                "The JSON API of the Yipin platform: suppliers, their catalog and traceability,"
+                " stock, orders and the bureau's statistics. Money is integer fen (分), weights"
+                " are grams, dates are ISO 8601 (times in UTC). Every error has one body"
+                " (`Error`: `code`, `error`, `message`, `messages` in zh_CN and en, `errors`);"
+                " messages follow `Accept-Language` or `?lang=zh_CN|en`. Lists are paged with"
+                " `page` and `page_size`; the `X-Pagination` header is JSON text.\n\n"
+                "一品平台的 JSON 接口：供应商、商品与溯源、库存、订单以及商务局统计。"
+                "金额以分为单位的整数，重量以克计，日期为 ISO 8601（时间为 UTC）。"
+                "所有错误使用同一格式（`Error`），`messages` 同时给出中文和英文。"
+                "列表按 `page`、`page_size` 分页，`X-Pagination` 响应头为 JSON 文本。"
+            ),
+            "license": {"name": "MIT"},
+        },
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer"},
-                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A token from `POST /api/v1/auth/tokens` (login and password)"
+                    " in `Authorization: Bearer …` · 通过 `POST /api/v1/auth/tokens` 取得的令牌",
+                },
+                "cookieAuth": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "The site's session cookie after signing in on the site;"
+                    " POST, PUT, PATCH and DELETE also need the page's CSRF token in"
+                    " `X-CSRFToken`. A cookie that is not a live session counts as no"
+                    " credential (401) · 网站登录后的会话 Cookie；写操作还需 `X-CSRFToken`",
+                },
             }
         },
         "security": [{"bearerAuth": []}, {"cookieAuth": []}],
@@ -119,7 +155,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     secure = production if secure is None else bool(secure)
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # limits count where every web process sees them: Redis, else the database (never memory)
+    from yipin import ratelimit
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", ratelimit.storage_uri(app.config))
 
 
 def platform_region() -> str:

@@ -84,10 +84,6 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
-def is_postgresql() -> bool:
-    return db.engine.dialect.name == "postgresql"
-
-
 def commit() -> None:
     """Commit the unit of work, then hand the outbox entries it wrote to the job queue.
 
@@ -109,9 +105,9 @@ def commit() -> None:
 
 @sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
 def _forget_outbox_ids(session: sa.orm.Session, previous: sa.orm.SessionTransaction) -> None:
-    """The outermost transaction rolled back: its outbox entries were never written.
-
-    A savepoint's rollback (one bad import row) keeps the entries of the rows before it."""
+    """A rollback: what it emitted may be emitted again; when the outermost transaction rolled
+    back its outbox entries were never written, so their ids are dropped too (a savepoint's
+    rollback, one bad import row, keeps the ids of the rows before it)."""
     session.info.pop("outbox_emitted", None)  # a rolled-back entry may be needed again
     if previous.parent is None:
         session.info.pop("outbox_new_ids", None)

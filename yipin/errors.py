@@ -69,12 +69,6 @@ class Conflict(DomainError):
     message = _l("This conflicts with the current state.")
 
 
-class ValidationFailed(DomainError):
-    status = 422
-    code = "validation_failed"
-    message = _l("Some fields are not valid.")
-
-
 STATUS_MESSAGES: dict[int, Any] = {
     400: _l("The request was malformed."),
     401: _l("Please log in first."),
@@ -144,7 +138,7 @@ def handle_http_exception(exc: HTTPException) -> Any:
     errors = None
     data = getattr(exc, "data", None)  # webargs / flask-smorest validation details
     if isinstance(data, dict):
-        errors = data.get("messages") or data.get("errors")
+        errors = _per_field(data.get("messages") or data.get("errors"))
     message = STATUS_MESSAGES.get(status)
     texts = bilingual(message) if message is not None else {"zh_CN": exc.name, "en": exc.name}
     code = exc.name.lower().replace(" ", "_")
@@ -161,6 +155,25 @@ def handle_http_exception(exc: HTTPException) -> Any:
     return error_response(status, code, texts, errors, headers)
 
 
+REQUEST_LOCATIONS = frozenset(
+    {"json", "query", "querystring", "form", "files", "multipart", "headers", "cookies", "path"}
+)
+
+
+def _per_field(errors: Any) -> Any:
+    """webargs keys its messages by location, then field; domain errors by field. An API
+    client gets one shape: field → messages (``_schema`` for the body as a whole)."""
+    if not isinstance(errors, dict) or not errors or not set(errors) <= REQUEST_LOCATIONS:
+        return errors
+    merged: dict[str, Any] = {}
+    for by_field in errors.values():
+        if isinstance(by_field, dict):
+            merged.update(by_field)
+        else:
+            merged.setdefault("_schema", by_field)
+    return merged
+
+
 def handle_data_error(exc: Exception) -> Any:
     """A value the database cannot hold (NUL byte, number out of range): the client's input."""
     db.session.rollback()
@@ -170,13 +183,26 @@ def handle_data_error(exc: Exception) -> Any:
     )
 
 
-def reject_nul_bytes() -> None:
-    """NUL bytes are never valid text here (PostgreSQL refuses them): 400 before any view."""
+def refuse_unsafe_input() -> None:
+    """Before any view (and before the rate limiter reads a login from the body): NUL bytes
+    are never valid text here (PostgreSQL refuses them), and a JSON body nested deeper than
+    ``yipin.fields.JSON_MAX_DEPTH`` or holding a lone surrogate is refused too: 400."""
     from werkzeug.exceptions import BadRequest
+
+    from yipin import fields
 
     values = [request.path, *request.args.values(), *request.form.values()]
     if any("\x00" in v for v in values):
         raise BadRequest("NUL byte in the request")
+    if request.is_json:
+        body = request.get_data(cache=True)
+        if body:
+            try:
+                fields.loads(body)
+            except fields.UnsafeJSON as exc:
+                raise BadRequest(f"unsafe JSON body: {exc}") from None
+            except ValueError:  # not JSON at all: the view's parser answers
+                pass
 
 
 def handle_unexpected(exc: Exception) -> Any:
@@ -189,6 +215,9 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(sa_exc.DataError, handle_data_error)
-    app.before_request(reject_nul_bytes)
+    # SQLite's driver raises this itself for an integer past 64 bits: the same refusal
+    app.register_error_handler(OverflowError, handle_data_error)
+    # first of all before-request hooks: the limiter's key functions read the body too
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_unsafe_input)
     if not app.testing:  # tests see the traceback; users see a friendly page
         app.register_error_handler(Exception, handle_unexpected)

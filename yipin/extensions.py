@@ -7,9 +7,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
+from yipin.api import Api
 from yipin.db import db
 
 migrate = Migrate()

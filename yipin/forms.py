@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash
-from wtforms import FieldList
+from wtforms import FieldList, StringField, ValidationError
 
+from yipin import contact
 from yipin.errors import DomainError
 
 
@@ -37,3 +38,30 @@ def form_error(
     if flash_otherwise:
         flash(exc.text(), "error")
     return False
+
+
+class PhoneField(StringField):
+    """A phone number (``mobile_only``: a mainland mobile number) typed as people type them
+    (``+86 139-0797-1234``); ``data`` holds the stored form (``13907971234``, ``0797-8123456``,
+    see ``yipin.contact``) once it is one, and anything else fails with the contact message.
+    An empty value is left to ``DataRequired`` / ``Optional``."""
+
+    def __init__(
+        self, label: Any = None, validators: Any = None, *, mobile_only: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.mobile_only = mobile_only
+
+    def _normalise(self, raw: str | None) -> str | None:
+        return contact.mobile_number(raw) if self.mobile_only else contact.phone_number(raw)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        self.data = self._normalise(self.data) or self.data
+
+    def post_validate(self, form: Any, validation_stopped: bool) -> None:
+        if validation_stopped or not (self.data or "").strip():
+            return
+        if self._normalise(self.data) is None:
+            message = contact.MOBILE_MESSAGE if self.mobile_only else contact.PHONE_MESSAGE
+            raise ValidationError(str(message))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,8 +20,11 @@ __all__ = ["_", "_l", "add_translations", "bilingual", "compile_translations", "
 
 
 def select_locale() -> str:
-    """``?lang=`` (remembered in the session), then the user's choice, then zh_CN."""
+    """``?lang=`` (remembered in the session), then the user's choice, then zh_CN (also in a
+    job or command, which has no request)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked
@@ -75,7 +79,7 @@ def compile_translations(directory: Path = TRANSLATIONS) -> None:
             continue
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
-        tmp = mo_path.with_suffix(".mo.tmp")
+        tmp = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")  # workers compile at once
         with tmp.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         tmp.replace(mo_path)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import queue as queue_module
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -86,3 +88,58 @@ def ping(app: Flask) -> dict[str, Any]:
         return {"ok": True, "mode": "real", "backend": "redis+rq", "queued": q.count}
     except Exception as exc:  # health reports, never raises
         return {"ok": False, "mode": "real", "backend": "redis+rq", "error": str(exc)}
+
+
+# ----------------------------------------------------------------------------- background
+
+
+class _Background:
+    """One daemon thread per web process that runs heavy jobs on the embedded default (no
+    Redis), so that the request which queued them answers at once. Work that dies with the
+    process stays in the outbox and is dispatched again when it is stale."""
+
+    def __init__(self) -> None:
+        self.tasks: queue_module.Queue[tuple[Flask, Callable[..., Any], tuple[Any, ...]]] = (
+            queue_module.Queue()
+        )
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def submit(self, app: Flask, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        with self.lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(
+                    target=self._work, name="yipin-background", daemon=True
+                )
+                self.thread.start()
+        self.tasks.put((app, fn, args))
+
+    def _work(self) -> None:
+        from yipin.db import db
+
+        while True:
+            app, fn, args = self.tasks.get()
+            try:
+                with app.app_context():
+                    try:
+                        fn(*args)
+                    except Exception:  # recorded on its outbox entry; retried by backoff
+                        log.warning("background job %s%r failed", fn.__name__, args, exc_info=True)
+                    finally:
+                        db.session.remove()
+            finally:
+                self.tasks.task_done()
+
+
+_background = _Background()
+
+
+def run_in_background(app: Flask, fn: Callable[..., Any], *args: Any) -> None:
+    """Run ``fn(*args)`` in this process's background thread, inside ``app``'s context."""
+    _background.submit(app, fn, args)
+
+
+def wait_for_background() -> None:
+    """Block until the background thread has run everything submitted so far (tests, and a
+    command that must not exit before its work is done)."""
+    _background.tasks.join()

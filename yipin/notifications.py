@@ -51,6 +51,7 @@ def notify_supplier(
 def notify_user(
     session: Session, user_id: int, kind: str, title: str, body: str = "", link: str | None = None
 ) -> Notification:
+    """Tell one person (shown on their account page)."""
     note = Notification(user_id=user_id, kind=kind, title=title, body=body, link=link)
     session.add(note)
     session.flush()

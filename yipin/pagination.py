@@ -42,6 +42,7 @@ class Page(Generic[T]):
 
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # page × per_page must stay an OFFSET the database holds
 
 
 def paginate(
@@ -52,7 +53,7 @@ def paginate(
     options: list[Any] | None = None,
 ) -> Page[Any]:
     """One page of ``stmt`` (with loader ``options``) plus one count; ``page`` starts at 1."""
-    page = max(1, page)
+    page = max(1, min(page, MAX_PAGE))
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     query = stmt.options(*(options or [])).limit(per_page).offset((page - 1) * per_page)

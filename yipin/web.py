@@ -10,6 +10,7 @@ from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from yipin import clock
+from yipin.accounts.permissions import may_see_person
 from yipin.i18n import current_language
 from yipin.money import format_fen
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local"] = _local_time
     app.jinja_env.globals["now"] = clock.now
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals["may_see_person"] = may_see_person  # personal data: who may see it
     app.jinja_env.globals["platform_name"] = lambda language=None: _in_language(
         app.config["PLATFORM_NAME"], language
     )

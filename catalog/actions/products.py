@@ -1,106 +1,52 @@
-"""Products (SPU), variants (SKU) and their images: create, change, and the listing review
-state machine.
+"""Products (SPU), variants (SKU) and their images: create and change them.
 
-Content changes of a listed product send it back to review; price, list price, order limit,
-active flag, sort order, image order and stock changes do not. Every transition is in
-``TRANSITIONS`` and leaves a ``ListingReview`` row carrying a snapshot of the reviewable content
-(the review page diffs against the last approved one).
+Content changes of a listed product send it back to review (``catalog.actions.listing``);
+price, list price, order limit, active flag, sort order, image order and stock changes do not.
 
-Who may act: these functions refuse another supplier's staff (as missing), bureau and consumer
-accounts; ``approve``/``reject`` need an operator. ``actor=None`` is the system (seed, jobs).
-The web layer applies the finer rules (e.g. only supplier staff submit).
+Who may act (``catalog.actions.access``): these functions refuse another supplier's staff (as
+missing), bureau and consumer accounts. ``actor=None`` is the system (seed, jobs). The web
+layer applies the finer rules (e.g. only supplier staff submit).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from enum import StrEnum
 from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog import queries, rules
+from catalog import rules
+from catalog.actions.access import ensure_may_edit, get_or_404, load_product
+from catalog.actions.events import product_changed
+from catalog.actions.listing import Action, transition
 from catalog.errors import (
     DuplicateImage,
     DuplicateSku,
     InvalidProduct,
-    ReasonRequired,
-    StaleRevision,
     TooManyImages,
-    TransitionNotAllowed,
 )
 from catalog.models import (
     Category,
     Grade,
     GradeStandard,
-    ListingReview,
     Product,
     ProductImage,
     ProductStatus,
     RegionalBrand,
-    ReviewEvent,
     StorageClass,
     Variant,
 )
 from suppliers.models import Supplier
-from yipin import clock, outbox
-from yipin.accounts.models import Role, User
-from yipin.errors import Forbidden, NotFound
-from yipin.i18n import _l, bilingual
+from yipin import clock
+from yipin.accounts.models import User
+from yipin.errors import NotFound
+from yipin.i18n import _l
 from yipin.media import images as image_store
 from yipin.media.models import ImagePurpose
-from yipin.notifications import notify_supplier
 from yipin.regions.models import Region
 
-PRODUCT_CHANGED = "catalog.product_changed"  # outbox topic: search index, caches
 MAX_IMAGES = 12  # per product
-MAX_REASON = 1000
-PORTAL_PRODUCT_PATH = "/supplier/catalog/products/{id}"  # link in notifications
-
-
-class Action(StrEnum):
-    SUBMIT = "submit"
-    APPROVE = "approve"
-    REJECT = "reject"
-    DELIST = "delist"
-    RETURN_TO_REVIEW = "return_to_review"
-    WITHDRAW = "withdraw"
-
-
-S = ProductStatus
-TRANSITIONS: dict[tuple[ProductStatus, Action], tuple[ProductStatus, ReviewEvent]] = {
-    (S.DRAFT, Action.SUBMIT): (S.PENDING_REVIEW, ReviewEvent.SUBMITTED),
-    (S.REJECTED, Action.SUBMIT): (S.PENDING_REVIEW, ReviewEvent.SUBMITTED),
-    (S.DELISTED, Action.SUBMIT): (S.PENDING_REVIEW, ReviewEvent.SUBMITTED),
-    (S.PENDING_REVIEW, Action.APPROVE): (S.LISTED, ReviewEvent.APPROVED),
-    (S.PENDING_REVIEW, Action.REJECT): (S.REJECTED, ReviewEvent.REJECTED),
-    (S.PENDING_REVIEW, Action.WITHDRAW): (S.DRAFT, ReviewEvent.WITHDRAWN),
-    (S.LISTED, Action.RETURN_TO_REVIEW): (S.PENDING_REVIEW, ReviewEvent.RETURNED_TO_REVIEW),
-    (S.LISTED, Action.DELIST): (S.DELISTED, ReviewEvent.DELISTED),
-    (S.PENDING_REVIEW, Action.DELIST): (S.DELISTED, ReviewEvent.DELISTED),
-}
-# Words for the "not allowed" message: "The product is <status>: <action> is not possible."
-STATUS_WORDS = {
-    S.DRAFT: _l("a draft"),
-    S.PENDING_REVIEW: _l("waiting for review"),
-    S.LISTED: _l("listed for sale"),
-    S.REJECTED: _l("rejected in review"),
-    S.DELISTED: _l("off sale"),
-}
-ACTION_WORDS = {
-    Action.SUBMIT: _l("submitting for review"),
-    Action.APPROVE: _l("approval"),
-    Action.REJECT: _l("rejection"),
-    Action.DELIST: _l("delisting"),
-    Action.RETURN_TO_REVIEW: _l("sending back to review"),
-    Action.WITHDRAW: _l("withdrawing the submission"),
-}
-
-
-def allowed_actions(status: ProductStatus) -> set[Action]:
-    """Actions the state machine allows from ``status`` (pages show only these buttons)."""
-    return {action for (from_status, action) in TRANSITIONS if from_status == status}
 
 
 @dataclass
@@ -152,49 +98,7 @@ VARIANT_CONTENT = {"sku", "spec", "net_weight_g", "gross_weight_g", "grade_id"}
 VARIANT_COMMERCIAL = {"price_fen", "list_price_fen", "per_order_limit", "is_active", "sort_order"}
 
 
-# ----------------------------------------------------------------------------- access
-
-
-def _ensure_may_edit(actor: User | None, supplier_id: int) -> None:
-    """The owning supplier's staff (any role) and operators; others are refused."""
-    if actor is None or actor.role == Role.OPERATOR:
-        return
-    if actor.role == Role.SUPPLIER:
-        if actor.supplier_id != supplier_id:
-            raise NotFound()
-        return
-    raise Forbidden()
-
-
-def _ensure_operator(actor: User | None) -> None:
-    if actor is not None and actor.role != Role.OPERATOR:
-        raise Forbidden()
-
-
 # ----------------------------------------------------------------------------- validation
-
-
-def _get(session: Session, model: Any, ident: Any, field_name: str) -> Any:
-    obj = session.get(model, ident) if ident is not None else None
-    if obj is None:
-        raise NotFound(field=field_name)
-    return obj
-
-
-def _load_product(session: Session, product_id: int, *, lock: bool = True) -> Product:
-    """The product, its row locked for this transaction (so revisions and statuses serialise)."""
-    if lock and session.get_bind().dialect.name == "postgresql":
-        found = session.execute(
-            sa.select(Product.id).where(Product.id == product_id).with_for_update()
-        ).first()
-        if found is None:
-            raise NotFound(field="product_id")
-        product = session.get(Product, product_id, populate_existing=True)
-    else:
-        product = session.get(Product, product_id)
-    if product is None:
-        raise NotFound(field="product_id")
-    return product
 
 
 def _check_months(months: list[int], field_name: str) -> list[int]:
@@ -234,18 +138,18 @@ def _validate_product(session: Session, supplier: Supplier, draft: ProductDraft)
         raise InvalidProduct(
             _l("A month cannot be both on sale and pre-sale."), field="presale_months"
         )
-    category: Category = _get(session, Category, draft.category_id, "category_id")
-    origin: Region = _get(session, Region, draft.origin_region_code, "origin_region_code")
+    category: Category = get_or_404(session, Category, draft.category_id, "category_id")
+    origin: Region = get_or_404(session, Region, draft.origin_region_code, "origin_region_code")
     if len(origin.code) < 6:
         raise InvalidProduct(
             _l("Give the origin down to the county at least."), field="origin_region_code"
         )
     if draft.grade_standard_id is not None:
-        _get(session, GradeStandard, draft.grade_standard_id, "grade_standard_id")
+        get_or_404(session, GradeStandard, draft.grade_standard_id, "grade_standard_id")
     today = clock.today_local()
     rules.ensure_food_licence(session, supplier, category, today)
     if draft.brand_id is not None:
-        brand: RegionalBrand = _get(session, RegionalBrand, draft.brand_id, "brand_id")
+        brand: RegionalBrand = get_or_404(session, RegionalBrand, draft.brand_id, "brand_id")
         rules.ensure_brand_allowed(session, supplier, brand, origin, today)
 
 
@@ -303,8 +207,8 @@ def create_product(
     session: Session, actor: User | None, supplier_id: int, draft: ProductDraft
 ) -> Product:
     """A new draft product of ``supplier_id``."""
-    _ensure_may_edit(actor, supplier_id)
-    supplier: Supplier = _get(session, Supplier, supplier_id, "supplier_id")
+    ensure_may_edit(actor, supplier_id)
+    supplier: Supplier = get_or_404(session, Supplier, supplier_id, "supplier_id")
     _validate_product(session, supplier, draft)
     product = Product(supplier_id=supplier.id, status=ProductStatus.DRAFT)
     for key in PRODUCT_CONTENT:
@@ -318,8 +222,8 @@ def update_product(
     session: Session, actor: User | None, product_id: int, draft: ProductDraft
 ) -> Product:
     """Change a product's content; a listed product goes back to review if anything changed."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     _validate_product(session, product.supplier, draft)
     changed = {k for k in PRODUCT_CONTENT if getattr(product, k) != getattr(draft, k)}
     if "grade_standard_id" in changed and product.variants:
@@ -342,15 +246,15 @@ def content_changed(session: Session, actor: User | None, product: Product) -> N
         transition(session, actor, product, Action.RETURN_TO_REVIEW)
     else:
         session.flush()
-        _emit_changed(session, product)
+        product_changed(session, product.id)
 
 
 def add_variant(
     session: Session, actor: User | None, product_id: int, draft: VariantDraft
 ) -> Variant:
     """A new variant; for a listed product that is a content change (back to review)."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     _validate_variant(session, product, draft)
     _ensure_unique_sku(session, product.supplier_id, draft.sku, None)
     variant = Variant(product=product, supplier_id=product.supplier_id)  # joins product.variants
@@ -366,10 +270,10 @@ def update_variant(
     session: Session, actor: User | None, variant_id: int, draft: VariantDraft
 ) -> Variant:
     """Change a variant. Grade, spec, SKU or weights are content; price and limits are not."""
-    found: Variant = _get(session, Variant, variant_id, "variant_id")
-    _ensure_may_edit(actor, found.supplier_id)
-    product = _load_product(session, found.product_id)
-    variant: Variant = _get(session, Variant, variant_id, "variant_id")
+    found: Variant = get_or_404(session, Variant, variant_id, "variant_id")
+    ensure_may_edit(actor, found.supplier_id)
+    product = load_product(session, found.product_id)
+    variant: Variant = get_or_404(session, Variant, variant_id, "variant_id")
     _validate_variant(session, product, draft)
     _ensure_unique_sku(session, product.supplier_id, draft.sku, variant.id)
     changed = {
@@ -381,7 +285,7 @@ def update_variant(
     if changed & VARIANT_CONTENT:
         content_changed(session, actor, product)
     elif changed:
-        _emit_changed(session, product)
+        product_changed(session, product.id)
     return variant
 
 
@@ -393,7 +297,7 @@ def set_price(
     list_price_fen: int | None = None,
 ) -> Variant:
     """Change only the price (and list price): no new review."""
-    variant: Variant = _get(session, Variant, variant_id, "variant_id")
+    variant: Variant = get_or_404(session, Variant, variant_id, "variant_id")
     draft = VariantDraft.of(variant, price_fen=price_fen, list_price_fen=list_price_fen)
     return update_variant(session, actor, variant_id, draft)
 
@@ -414,8 +318,8 @@ def add_image(
     that nothing links to (harmless). A picture identical to one already on the product is
     refused.
     """
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     alt = (alt or "").strip()
     if len(alt) > 120:
         raise InvalidProduct(_l("The image description is at most 120 characters."), field="alt")
@@ -452,8 +356,8 @@ def remove_image(
 ) -> list[str]:
     """Take a picture off the product (content change). Returns the storage keys of files no
     longer used, for the caller to delete after the commit (``yipin.media.images.remove_files``)."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     link = _product_image(session, product, product_image_id)
     image = link.image
     product.images.remove(link)  # delete-orphan: the link row goes
@@ -479,8 +383,8 @@ def set_image_alt(
     session: Session, actor: User | None, product_id: int, product_image_id: int, alt: str
 ) -> ProductImage:
     """Change a picture's description (shown to screen readers: content)."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     link = _product_image(session, product, product_image_id)
     alt = (alt or "").strip()
     if len(alt) > 120:
@@ -497,8 +401,8 @@ def reorder_images(
 ) -> list[ProductImage]:
     """Put the product's pictures in this order (the first is the cover). Only approved
     pictures are rearranged, so this is not a content change."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     current = {pi.id: pi for pi in product.images}
     if sorted(product_image_ids) != sorted(current) or len(set(product_image_ids)) != len(
         product_image_ids
@@ -512,7 +416,7 @@ def reorder_images(
     session.flush()
     session.refresh(product, ["images"])
     if changed:
-        _emit_changed(session, product)
+        product_changed(session, product.id)
     return list(product.images)
 
 
@@ -520,8 +424,8 @@ def move_image(
     session: Session, actor: User | None, product_id: int, product_image_id: int, offset: int
 ) -> list[ProductImage]:
     """Move one picture ``offset`` places (−1 earlier, +1 later); see ``reorder_images``."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
+    product = load_product(session, product_id)
+    ensure_may_edit(actor, product.supplier_id)
     order = [pi.id for pi in sorted(product.images, key=lambda p: (p.position, p.id))]
     if product_image_id not in order:
         raise NotFound(field="image_id")
@@ -529,140 +433,3 @@ def move_image(
     target = max(0, min(len(order) - 1, index + offset))
     order.insert(target, order.pop(index))
     return reorder_images(session, actor, product_id, order)
-
-
-# ----------------------------------------------------------------------------- review
-
-
-def transition(
-    session: Session,
-    actor: User | None,
-    product: Product,
-    action: Action,
-    reason: str | None = None,
-) -> Product:
-    """Apply one allowed transition of the listing state machine and record it."""
-    key = (product.status, action)
-    if key not in TRANSITIONS:
-        raise TransitionNotAllowed(
-            current=STATUS_WORDS[product.status], action=ACTION_WORDS[action]
-        )
-    reason = (reason or "").strip()
-    if action in (Action.REJECT, Action.DELIST) and not reason:
-        raise ReasonRequired(field="reason")
-    if len(reason) > MAX_REASON:
-        raise InvalidProduct(_l("The reason is at most 1000 characters."), field="reason")
-    new_status, event = TRANSITIONS[key]
-    now = clock.now()
-    product.status = new_status
-    product.status_reason = reason or None
-    if new_status == ProductStatus.PENDING_REVIEW:
-        product.submitted_at = now
-    if new_status == ProductStatus.LISTED:
-        product.listed_at = now
-    session.flush()
-    session.add(
-        ListingReview(
-            product_id=product.id,
-            event=event,
-            revision=product.revision,
-            reason=product.status_reason,
-            actor_id=actor.id if actor else None,
-            at=now,
-            snapshot=queries.content_snapshot(product),
-        )
-    )
-    session.flush()
-    session.expire(product, ["reviews"])
-    _emit_changed(session, product)
-    if actor is not None and actor.role == Role.OPERATOR:
-        _tell_supplier(session, product, event, reason)
-    return product
-
-
-def submit_for_review(session: Session, actor: User | None, product_id: int) -> Product:
-    """The supplier submits a product (it needs a verified supplier and an active variant)."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
-    if (product.status, Action.SUBMIT) not in TRANSITIONS:
-        raise TransitionNotAllowed(
-            current=STATUS_WORDS[product.status], action=ACTION_WORDS[Action.SUBMIT]
-        )
-    rules.ensure_can_sell(product.supplier)
-    if not any(v.is_active for v in product.variants):
-        raise InvalidProduct(_l("Add at least one variant before submitting."), field="variants")
-    return transition(session, actor, product, Action.SUBMIT)
-
-
-def withdraw(session: Session, actor: User | None, product_id: int) -> Product:
-    """The supplier takes a pending submission back; the product is a draft again."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
-    return transition(session, actor, product, Action.WITHDRAW)
-
-
-def approve(
-    session: Session, actor: User | None, product_id: int, revision: int | None = None
-) -> Product:
-    """An operator approves: the rules are checked again on the day of approval.
-
-    ``revision`` is the revision the operator looked at; if the supplier changed the product
-    since, the approval is refused (409) so nothing unseen gets listed.
-    """
-    _ensure_operator(actor)
-    product = _load_product(session, product_id)
-    if revision is not None and product.revision != revision:
-        raise StaleRevision(seen=revision, current=product.revision)
-    if (product.status, Action.APPROVE) not in TRANSITIONS:
-        raise TransitionNotAllowed(
-            current=STATUS_WORDS[product.status], action=ACTION_WORDS[Action.APPROVE]
-        )
-    rules.ensure_can_sell(product.supplier)
-    today = clock.today_local()
-    rules.ensure_food_licence(session, product.supplier, product.category, today)
-    if product.brand is not None:
-        rules.ensure_brand_allowed(session, product.supplier, product.brand, product.origin, today)
-    for variant in product.variants:
-        if variant.is_active:
-            rules.ensure_grade_fits(product.grade_standard, variant.grade)
-    return transition(session, actor, product, Action.APPROVE)
-
-
-def reject(session: Session, actor: User | None, product_id: int, reason: str) -> Product:
-    _ensure_operator(actor)
-    product = _load_product(session, product_id)
-    return transition(session, actor, product, Action.REJECT, reason)
-
-
-def delist(session: Session, actor: User | None, product_id: int, reason: str) -> Product:
-    """Take a product off sale (its supplier or an operator), with a reason."""
-    product = _load_product(session, product_id)
-    _ensure_may_edit(actor, product.supplier_id)
-    return transition(session, actor, product, Action.DELIST, reason)
-
-
-def _emit_changed(session: Session, product: Product) -> None:
-    outbox.emit(session, PRODUCT_CHANGED, {"product_id": product.id}, once_per_transaction=True)
-
-
-NOTICES = {
-    ReviewEvent.APPROVED: _l("Your product %(name)s was approved and is now listed."),
-    ReviewEvent.REJECTED: _l("Your product %(name)s was rejected: %(reason)s"),
-    ReviewEvent.DELISTED: _l("Your product %(name)s was delisted: %(reason)s"),
-}
-
-
-def _tell_supplier(session: Session, product: Product, event: ReviewEvent, reason: str) -> None:
-    """An operator's decision is shown to the supplier's staff in their portal."""
-    message = NOTICES.get(event)
-    if message is None:
-        return
-    text = bilingual(message, name=product.name, reason=reason)["zh_CN"]
-    notify_supplier(
-        session,
-        product.supplier_id,
-        f"catalog.product_{event}",
-        text[:200],
-        body=reason,
-        link=PORTAL_PRODUCT_PATH.format(id=product.id),
-    )

@@ -38,6 +38,7 @@ from catalog.importer.files import (
     cell_text,
     header_label,
     open_table,
+    sniff,
 )
 from catalog.importer.jobs import import_dir, max_bytes, run_job, start_import
 from catalog.importer.reports import (
@@ -86,6 +87,7 @@ __all__ = [
     "parse_months",
     "process_row",
     "run_job",
+    "sniff",
     "start_import",
     "template_csv",
     "template_rows",

@@ -285,6 +285,51 @@ def _xlsx_rows(data: bytes) -> Callable[[], Iterator[tuple[int, list[Any]]]]:
     return rows
 
 
+SNIFF_BYTES = 64 * 1024
+
+
+def sniff(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
+    """What the upload request checks before it stores the file, without reading a row: its
+    size, and that it is an XLSX (by its zip directory, whose inflated size must stay under
+    ``MAX_UNZIPPED``) or text (by its first ``SNIFF_BYTES``). Returns "csv" or "xlsx"; raises
+    ``ImportFileError``. The header row and every row are read by the job (``open_table``)."""
+    if len(data) > max_bytes:
+        raise FileTooLarge(mb=max_bytes // (1024 * 1024))
+    if not data.strip():
+        raise NoHeaderRow(n=HEADER_SEARCH_ROWS)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise OldExcelFile()
+    if data.startswith(b"PK\x03\x04"):
+        _check_zip(data, max_bytes)
+        return "xlsx"
+    head = data[:SNIFF_BYTES]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "csv"
+    if b"\x00" in head:
+        raise UnsupportedFile()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:  # the cut may fall inside a character: an incremental decoder forgives that
+            codecs.getincrementaldecoder(encoding)().decode(head, final=len(data) <= SNIFF_BYTES)
+        except UnicodeDecodeError:
+            continue
+        return "csv"
+    raise UnsupportedFile()
+
+
+def _check_zip(data: bytes, max_bytes: int) -> None:
+    """An XLSX by its zip directory (nothing is inflated)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise UnsupportedFile() from exc
+    if "xl/workbook.xml" not in names:
+        raise UnsupportedFile()
+    if inflated > MAX_UNZIPPED:
+        raise FileTooLarge(mb=max_bytes // (1024 * 1024))
+
+
 def open_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
     """Recognise the file by its content and find its header row. Raises ``ImportFileError``."""
     if len(data) > max_bytes:
@@ -294,16 +339,7 @@ def open_table(data: bytes, *, max_bytes: int = MAX_BYTES) -> Table:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise OldExcelFile()
     if data.startswith(b"PK\x03\x04"):
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(data))
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-        except zipfile.BadZipFile as exc:
-            raise UnsupportedFile() from exc
-        if "xl/workbook.xml" not in names:
-            raise UnsupportedFile()
-        if inflated > MAX_UNZIPPED:
-            raise FileTooLarge(mb=max_bytes // (1024 * 1024))
+        _check_zip(data, max_bytes)
         kind, rows = "xlsx", _xlsx_rows(data)
     else:
         kind, rows = "csv", _csv_rows(_decode(data))

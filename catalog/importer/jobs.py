@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from catalog.actions import products as catalog
+from catalog import actions as catalog_actions
 from catalog.importer.files import (
     COMMIT_EVERY,
     MAX_BYTES,
@@ -21,6 +21,7 @@ from catalog.importer.files import (
     ImportFileError,
     TooManyRows,
     open_table,
+    sniff,
 )
 from catalog.importer.rows import Lookups, Run, process_row
 from catalog.models import (
@@ -64,8 +65,9 @@ def start_import(
     *,
     enqueue: bool = True,
 ) -> ImportJob:
-    """Check the upload (size, kind, header row), keep it and queue the import job (or leave
-    it to the caller to run, like the CLI)."""
+    """Check the upload cheaply (size and kind, no row read: ``sniff``), keep it and queue the
+    import job (or leave it to the caller to run, like the CLI). The job reads the file: a
+    missing header row or a damaged workbook fails the job, with the reason on it."""
     if actor.role == Role.SUPPLIER:
         if supplier_id != actor.supplier_id:
             raise NotFound(field="supplier_id")
@@ -75,7 +77,7 @@ def start_import(
 
     if session.get(Supplier, supplier_id) is None:
         raise NotFound(field="supplier_id")
-    open_table(data, max_bytes=max_bytes())
+    sniff(data, max_bytes=max_bytes())
     key = secrets.token_hex(16)
     path = _stored_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +112,7 @@ def _coalesce_changes(session: Session, after_id: int) -> None:
     rows = session.execute(
         sa.select(OutboxEntry.id, OutboxEntry.payload).where(
             OutboxEntry.id > after_id,
-            OutboxEntry.topic == catalog.PRODUCT_CHANGED,
+            OutboxEntry.topic == catalog_actions.PRODUCT_CHANGED,
             OutboxEntry.status == OutboxStatus.PENDING,
         )
     ).all()

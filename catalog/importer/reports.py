@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +12,7 @@ from catalog.importer.files import (
 from catalog.models import (
     ImportJob,
 )
+from yipin import exports
 from yipin.i18n import bilingual
 
 # ----------------------------------------------------------------------------- reports
@@ -38,56 +36,13 @@ def _error_rows(job: ImportJob) -> Iterator[list[Any]]:
 
 def errors_csv(job: ImportJob) -> bytes:
     """The error report as CSV in UTF-8 with a BOM (Excel opens it with the Chinese intact)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ERROR_HEADERS)
-    writer.writerows(_error_rows(job))
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
-
-
-def _xlsx(
-    sheets: list[tuple[str, list[str], Iterator[list[Any]] | list[list[Any]], list[int]]],
-) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    workbook = Workbook(write_only=True)
-    for title, header, rows, widths in sheets:
-        sheet = workbook.create_sheet(title)
-        sheet.freeze_panes = "A2"
-        for index, width in enumerate(widths):
-            sheet.column_dimensions[_letter(index)].width = width
-        from openpyxl.cell import WriteOnlyCell
-
-        cells = []
-        for text in header:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="FFF3E6")
-            cells.append(cell)
-        sheet.append(cells)
-        for row in rows:
-            sheet.append([_safe_cell(v) for v in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def _safe_cell(value: Any) -> Any:
-    """Text that Excel would run as a formula is written as text (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and len(value) > 1:
-        return "'" + value
-    return value
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
+    return exports.csv_bytes(ERROR_HEADERS, _error_rows(job))
 
 
 def errors_xlsx(job: ImportJob) -> bytes:
-    return _xlsx([("错误 errors", ERROR_HEADERS, _error_rows(job), [10, 18, 22, 24, 50, 50])])
+    return exports.xlsx_bytes(
+        [exports.Sheet("错误 errors", ERROR_HEADERS, _error_rows(job), [10, 18, 22, 24, 50, 50])]
+    )
 
 
 def template_rows() -> list[list[str]]:
@@ -122,11 +77,7 @@ def template_rows() -> list[list[str]]:
 
 
 def template_csv() -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([header_label(c) for c in COLUMNS])
-    writer.writerows(template_rows())
-    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+    return exports.csv_bytes([header_label(c) for c in COLUMNS], template_rows())
 
 
 def template_xlsx() -> bytes:
@@ -140,15 +91,15 @@ def template_xlsx() -> bytes:
         ]
         for c in COLUMNS
     ]
-    return _xlsx(
+    return exports.xlsx_bytes(
         [
-            (
+            exports.Sheet(
                 "导入 import",
                 [header_label(c) for c in COLUMNS],
                 template_rows(),
                 [max(12, len(header_label(c)) + 4) for c in COLUMNS],
             ),
-            (
+            exports.Sheet(
                 "说明 notes",
                 ["表头 header", "中文", "English", "新建必填 required", "示例 example"],
                 notes,

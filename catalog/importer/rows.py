@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.actions import products as catalog
+from catalog import actions as catalog_actions
 from catalog.importer.files import (
     BY_KEY,
     FIELD_COLUMNS,
@@ -215,7 +215,9 @@ class Run:
     seen_skus: dict[str, int] = field(default_factory=dict)  # SKU → row, this run
 
 
-def _product_fields(run: Run, cells: dict[str, str], base: catalog.ProductDraft | None) -> Any:
+def _product_fields(
+    run: Run, cells: dict[str, str], base: catalog_actions.ProductDraft | None
+) -> Any:
     """A ProductDraft: ``base`` (an existing product's) overridden by the row's product cells."""
     lk = run.lookups
     given = {k: cells.get(k, "") for k in PRODUCT_COLUMNS if cells.get(k, "")}
@@ -228,7 +230,7 @@ def _product_fields(run: Run, cells: dict[str, str], base: catalog.ProductDraft 
                 _l("A new product needs this column (or a row above with the same product key)."),
                 field=missing[0],
             )
-    draft = base or catalog.ProductDraft(
+    draft = base or catalog_actions.ProductDraft(
         category_id=0, name="", origin_region_code="", shelf_life_days=0
     )
     if "product_name" in given:
@@ -264,9 +266,9 @@ def _product_fields(run: Run, cells: dict[str, str], base: catalog.ProductDraft 
     return draft
 
 
-def _draft_of(product: Product) -> catalog.ProductDraft:
-    return catalog.ProductDraft(
-        **{name: getattr(product, name) for name in catalog.PRODUCT_CONTENT}
+def _draft_of(product: Product) -> catalog_actions.ProductDraft:
+    return catalog_actions.ProductDraft(
+        **{name: getattr(product, name) for name in catalog_actions.PRODUCT_CONTENT}
     )
 
 
@@ -279,12 +281,15 @@ def _variant_draft(
         ]
         if missing:
             raise RowError(_l("A new variant needs this column."), field=missing[0])
-        draft = catalog.VariantDraft(
+        draft = catalog_actions.VariantDraft(
             sku=cells["sku"], spec="", net_weight_g=0, gross_weight_g=0, price_fen=0
         )
     else:
-        draft = catalog.VariantDraft(
-            **{f: getattr(base, f) for f in catalog.VARIANT_CONTENT | catalog.VARIANT_COMMERCIAL}
+        draft = catalog_actions.VariantDraft(
+            **{
+                f: getattr(base, f)
+                for f in catalog_actions.VARIANT_CONTENT | catalog_actions.VARIANT_COMMERCIAL
+            }
         )
     if cells.get("spec"):
         draft.spec = cells["spec"]
@@ -337,15 +342,15 @@ def apply_row(run: Run, line: int, cells: dict[str, str]) -> dict[str, Any]:
     created = False
     if product is None:
         draft = _product_fields(run, cells, None)
-        product = catalog.create_product(s, actor, run.job.supplier_id, draft)
+        product = catalog_actions.create_product(s, actor, run.job.supplier_id, draft)
         created = True
     elif key not in run.products and any(cells.get(k) for k in PRODUCT_COLUMNS):
         draft = _product_fields(run, cells, _draft_of(product))
-        if any(getattr(product, n) != getattr(draft, n) for n in catalog.PRODUCT_CONTENT):
-            catalog.update_product(s, actor, product.id, draft)  # content: back to review
+        if any(getattr(product, n) != getattr(draft, n) for n in catalog_actions.PRODUCT_CONTENT):
+            catalog_actions.update_product(s, actor, product.id, draft)  # content: back to review
     if variant_id is None:
         vdraft = _variant_draft(run, cells, product.grade_standard_id, None)
-        variant = catalog.add_variant(s, actor, product.id, vdraft)
+        variant = catalog_actions.add_variant(s, actor, product.id, vdraft)
     else:
         variant = s.get(Variant, variant_id)  # type: ignore[assignment]
         vdraft = _variant_draft(run, cells, product.grade_standard_id, variant)
@@ -354,12 +359,13 @@ def apply_row(run: Run, line: int, cells: dict[str, str]) -> dict[str, Any]:
         }
         others = any(
             getattr(vdraft, n) != getattr(variant, n)
-            for n in (catalog.VARIANT_CONTENT | catalog.VARIANT_COMMERCIAL) - changed
+            for n in (catalog_actions.VARIANT_CONTENT | catalog_actions.VARIANT_COMMERCIAL)
+            - changed
         )
         if others:
-            catalog.update_variant(s, actor, variant.id, vdraft)
+            catalog_actions.update_variant(s, actor, variant.id, vdraft)
         elif changed:  # price only: never a new review
-            catalog.set_price(s, actor, variant.id, vdraft.price_fen, vdraft.list_price_fen)
+            catalog_actions.set_price(s, actor, variant.id, vdraft.price_fen, vdraft.list_price_fen)
     code, units = cells.get("warehouse_code", ""), cells.get("on_hand", "")
     if code or units:
         if not code:

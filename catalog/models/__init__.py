@@ -1,15 +1,33 @@
-"""Catalog models (one module per aggregate, re-exported here)."""
+"""Catalog models (one module per aggregate, re-exported here), each enum with its labels."""
 
 from catalog.models.batches import (
+    BASIS_PREFIX,
+    BATCH_STATUS_LABELS,
+    COMMITMENT_BASIS_LABELS,
+    COMMITMENT_BASIS_TEXT,
+    INSPECTION_RESULT_LABELS,
+    STANDARD_COMMITMENTS,
     Batch,
     BatchInspection,
     BatchStatus,
+    CommitmentBasis,
     InspectionResult,
     SamplingRecord,
 )
-from catalog.models.certifications import Certification, CertificationKind
-from catalog.models.imports import ImportJob, ImportStatus
+from catalog.models.certifications import (
+    BADGE_KINDS,
+    CERTIFICATION_KIND_BADGES,
+    CERTIFICATION_KIND_LABELS,
+    CERTIFICATION_STATE_LABELS,
+    EXPIRY_WARNING_DAYS,
+    Certification,
+    CertificationKind,
+    CertificationState,
+)
+from catalog.models.imports import IMPORT_STATUS_LABELS, ImportJob, ImportStatus
 from catalog.models.products import (
+    PRODUCT_STATUS_LABELS,
+    REVIEW_EVENT_LABELS,
     ListingReview,
     Product,
     ProductImage,
@@ -17,15 +35,41 @@ from catalog.models.products import (
     ReviewEvent,
     Variant,
 )
-from catalog.models.reference import Category, Grade, GradeStandard, RegionalBrand, StorageClass
+from catalog.models.reference import (
+    STORAGE_CLASS_HINTS,
+    STORAGE_CLASS_LABELS,
+    Category,
+    Grade,
+    GradeStandard,
+    RegionalBrand,
+    StorageClass,
+)
 
 __all__ = [
+    "BADGE_KINDS",
+    "BASIS_PREFIX",
+    "BATCH_STATUS_LABELS",
+    "CERTIFICATION_KIND_BADGES",
+    "CERTIFICATION_KIND_LABELS",
+    "CERTIFICATION_STATE_LABELS",
+    "COMMITMENT_BASIS_LABELS",
+    "COMMITMENT_BASIS_TEXT",
+    "EXPIRY_WARNING_DAYS",
+    "IMPORT_STATUS_LABELS",
+    "INSPECTION_RESULT_LABELS",
+    "PRODUCT_STATUS_LABELS",
+    "REVIEW_EVENT_LABELS",
+    "STANDARD_COMMITMENTS",
+    "STORAGE_CLASS_HINTS",
+    "STORAGE_CLASS_LABELS",
     "Batch",
     "BatchInspection",
     "BatchStatus",
     "Category",
     "Certification",
     "CertificationKind",
+    "CertificationState",
+    "CommitmentBasis",
     "Grade",
     "GradeStandard",
     "ImportJob",

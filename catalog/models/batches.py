@@ -7,10 +7,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin import clock
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 from yipin.regions.models import Region
 
 if TYPE_CHECKING:
@@ -25,9 +28,58 @@ class BatchStatus(StrEnum):
     CLOSED = "closed"  # 已售罄 / 已结束
 
 
+BATCH_STATUS_LABELS = Labels(
+    BatchStatus,
+    {
+        BatchStatus.ACTIVE: _l("On sale"),
+        BatchStatus.CLOSED: _l("Closed"),
+        BatchStatus.DELISTED: _l("Delisted (recalled)"),
+    },
+)
+
+
 class InspectionResult(StrEnum):
     PASS = "pass"  # 合格
     FAIL = "fail"  # 不合格
+
+
+INSPECTION_RESULT_LABELS = Labels(
+    InspectionResult, {InspectionResult.PASS: _l("Pass"), InspectionResult.FAIL: _l("Fail")}
+)
+
+
+class CommitmentBasis(StrEnum):
+    """承诺依据: what the commitment on a 合格证 rests on."""
+
+    SELF_TEST = "self_test"  # 自我检测
+    ENTRUSTED_TEST = "entrusted_test"  # 委托检测
+    INTERNAL_CONTROL = "internal_control"  # 内部质量控制
+    SELF_COMMITMENT = "self_commitment"  # 自我承诺
+
+
+COMMITMENT_BASIS_LABELS = Labels(
+    CommitmentBasis,
+    {
+        CommitmentBasis.SELF_TEST: _l("Own test"),
+        CommitmentBasis.ENTRUSTED_TEST: _l("Test by an entrusted laboratory"),
+        CommitmentBasis.INTERNAL_CONTROL: _l("Internal quality control"),
+        CommitmentBasis.SELF_COMMITMENT: _l("Own commitment"),
+    },
+)
+# The 合格证 is a Chinese legal document: what it prints, whatever the reader's language.
+COMMITMENT_BASIS_TEXT = {
+    CommitmentBasis.SELF_TEST: "自我检测",
+    CommitmentBasis.ENTRUSTED_TEST: "委托检测",
+    CommitmentBasis.INTERNAL_CONTROL: "内部质量控制",
+    CommitmentBasis.SELF_COMMITMENT: "自我承诺",
+}
+BASIS_PREFIX = "承诺依据："  # the commitment line that names the basis
+# What the committing party promises (承诺内容), printed on every 合格证.
+STANDARD_COMMITMENTS = [
+    "不使用禁用农药兽药、停用兽药和非法添加物",
+    "常规农药兽药残留不超标",
+    "对承诺的真实性负责",
+]
 
 
 class Batch(TimestampMixin, Base):
@@ -53,7 +105,7 @@ class Batch(TimestampMixin, Base):
     certificate_issued_on: Mapped[date]
     committing_party: Mapped[str] = mapped_column(sa.String(120))  # 承诺主体
     contact_phone: Mapped[str] = mapped_column(sa.String(20))
-    commitments: Mapped[list[Any]] = mapped_column(default=list)  # 承诺内容 items
+    commitments: Mapped[list[Any]] = mapped_column(default=list)  # 承诺内容, then the basis
 
     variant: Mapped[Variant] = relationship(back_populates="batches", lazy="joined")
     supplier: Mapped[Supplier] = relationship()
@@ -69,9 +121,23 @@ class Batch(TimestampMixin, Base):
     def owner_supplier_id(self) -> int:
         return self.supplier_id
 
+    @hybrid_property
+    def is_on_sale(self) -> bool:
+        """Active: its goods may be sold and shipped (not closed, not recalled)."""
+        return self.status == BatchStatus.ACTIVE
+
+    @is_on_sale.inplace.expression
+    @classmethod
+    def _is_on_sale_sql(cls) -> Any:
+        return cls.status == BatchStatus.ACTIVE
+
     @property
     def produced_on(self) -> date | None:
         return self.harvest_date or self.production_date
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.status == BatchStatus.DELISTED
 
     def __repr__(self) -> str:
         return f"<Batch {self.code} {self.status}>"

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from yipin import clock
 from yipin.db import Base, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 
 
 class ImportStatus(StrEnum):
@@ -18,6 +20,17 @@ class ImportStatus(StrEnum):
     RUNNING = "running"
     FINISHED = "finished"
     FAILED = "failed"  # the file itself could not be read
+
+
+IMPORT_STATUS_LABELS = Labels(
+    ImportStatus,
+    {
+        ImportStatus.QUEUED: _l("queued"),
+        ImportStatus.RUNNING: _l("running"),
+        ImportStatus.FINISHED: _l("finished"),
+        ImportStatus.FAILED: _l("file refused"),
+    },
+)
 
 
 class ImportJob(Base):

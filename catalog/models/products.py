@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from catalog.models.reference import (
     Category,
@@ -18,6 +21,8 @@ from catalog.models.reference import (
 )
 from yipin import clock
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 from yipin.media.models import Image
 from yipin.regions.models import Region
 
@@ -34,6 +39,41 @@ class ProductStatus(StrEnum):
     LISTED = "listed"  # 已上架
     REJECTED = "rejected"  # 已驳回
     DELISTED = "delisted"  # 已下架 (by the supplier, an operator or a failed sample)
+
+
+PRODUCT_STATUS_LABELS = Labels(
+    ProductStatus,
+    {
+        ProductStatus.DRAFT: _l("Draft"),
+        ProductStatus.PENDING_REVIEW: _l("In review"),
+        ProductStatus.LISTED: _l("Listed"),
+        ProductStatus.REJECTED: _l("Rejected"),
+        ProductStatus.DELISTED: _l("Delisted"),
+    },
+)
+
+
+class _MonthIn(FunctionElement[bool]):
+    """SQL: ``month`` is one of the months in a JSON list column (sale / pre-sale months)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "month_in"
+
+
+@compiles(_MonthIn, "postgresql")
+def _month_in_postgresql(element: _MonthIn, compiler: Any, **kw: Any) -> str:
+    column, month = element.clauses
+    return f"({compiler.process(column, **kw)} @> to_jsonb({compiler.process(month, **kw)}))"
+
+
+@compiles(_MonthIn)
+def _month_in_json_each(element: _MonthIn, compiler: Any, **kw: Any) -> str:
+    column, month = element.clauses
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "
+        f"WHERE json_each.value = {compiler.process(month, **kw)})"
+    )
 
 
 class Product(TimestampMixin, Base):
@@ -82,9 +122,77 @@ class Product(TimestampMixin, Base):
     def owner_supplier_id(self) -> int:
         return self.supplier_id
 
-    @property
+    @hybrid_property
     def is_listed(self) -> bool:
         return self.status == ProductStatus.LISTED
+
+    @is_listed.inplace.expression
+    @classmethod
+    def _is_listed_sql(cls) -> Any:
+        return cls.status == ProductStatus.LISTED
+
+    @hybrid_property
+    def is_visible(self) -> bool:
+        """What a consumer may see (storefront, search): listed, of a supplier that may sell,
+        with at least one variant on sale."""
+        return self.is_listed and self.supplier.can_sell and any(v.is_active for v in self.variants)
+
+    @is_visible.inplace.expression
+    @classmethod
+    def _is_visible_sql(cls) -> Any:
+        from suppliers.models import Supplier
+
+        return sa.and_(
+            cls.status == ProductStatus.LISTED,
+            cls.supplier_id.in_(sa.select(Supplier.id).where(Supplier.can_sell)),
+            sa.exists().where(Variant.product_id == cls.id, Variant.is_active.is_(True)),
+        )
+
+    @hybrid_method
+    def on_sale_in(self, month: int) -> bool:
+        """Harvested and on sale in ``month`` (1–12)."""
+        return month in (self.sale_months or [])
+
+    @on_sale_in.inplace.expression
+    @classmethod
+    def _on_sale_in_sql(cls, month: int) -> ColumnElement[bool]:
+        return _MonthIn(cls.sale_months, sa.cast(sa.literal(month), sa.Integer))
+
+    @hybrid_method
+    def presale_in(self, month: int) -> bool:
+        """Taking pre-orders in ``month`` (before the harvest; shown as 预售)."""
+        return month in (self.presale_months or [])
+
+    @presale_in.inplace.expression
+    @classmethod
+    def _presale_in_sql(cls, month: int) -> ColumnElement[bool]:
+        return _MonthIn(cls.presale_months, sa.cast(sa.literal(month), sa.Integer))
+
+    @hybrid_method
+    def in_season(self, month: int) -> bool:
+        """On sale or on pre-sale in ``month``."""
+        return self.on_sale_in(month) or self.presale_in(month)
+
+    @in_season.inplace.expression
+    @classmethod
+    def _in_season_sql(cls, month: int) -> ColumnElement[bool]:
+        return sa.or_(cls.on_sale_in(month), cls.presale_in(month))
+
+    @hybrid_method
+    def shows_brand_on(self, day: date) -> bool:
+        """It carries a brand and its supplier holds a valid authorisation for it on ``day``
+        (otherwise no page shows the brand)."""
+        return self.brand_id is not None and self.supplier.holds_brand(self.brand_id, day)
+
+    @shows_brand_on.inplace.expression
+    @classmethod
+    def _shows_brand_on_sql(cls, day: date) -> Any:
+        from suppliers.models import BrandAuthorisation
+
+        return sa.and_(
+            cls.brand_id.is_not(None),
+            BrandAuthorisation.held(cls.supplier_id, cls.brand_id, day),
+        )
 
     def __repr__(self) -> str:
         return f"<Product {self.id} {self.name} {self.status}>"
@@ -154,6 +262,20 @@ class ReviewEvent(StrEnum):
     RELISTED = "relisted"
     RETURNED_TO_REVIEW = "returned_to_review"  # a content change of a listed product
     WITHDRAWN = "withdrawn"  # the supplier took a pending submission back (to draft)
+
+
+REVIEW_EVENT_LABELS = Labels(
+    ReviewEvent,
+    {
+        ReviewEvent.SUBMITTED: _l("Submitted for review"),
+        ReviewEvent.APPROVED: _l("Approved"),
+        ReviewEvent.REJECTED: _l("Rejected"),
+        ReviewEvent.DELISTED: _l("Delisted"),
+        ReviewEvent.RELISTED: _l("Relisted"),
+        ReviewEvent.RETURNED_TO_REVIEW: _l("Content changed: back to review"),
+        ReviewEvent.WITHDRAWN: _l("Withdrawn by the supplier"),
+    },
+)
 
 
 class ListingReview(Base):

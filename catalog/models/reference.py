@@ -9,12 +9,33 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yipin.db import Base, TimestampMixin, enum_column
+from yipin.i18n import _l
+from yipin.labels import Labels
 
 
 class StorageClass(StrEnum):
     AMBIENT = "ambient"  # 常温
     CHILLED = "chilled"  # 冷藏 (0–10 °C)
     FROZEN = "frozen"  # 冷冻 (≤ −18 °C)
+
+
+STORAGE_CLASS_LABELS = Labels(
+    StorageClass,
+    {
+        StorageClass.AMBIENT: _l("Ambient"),
+        StorageClass.CHILLED: _l("Chilled"),
+        StorageClass.FROZEN: _l("Frozen"),
+    },
+)
+# How to keep it, in a consumer's words (the product page; form hints).
+STORAGE_CLASS_HINTS = Labels(
+    StorageClass,
+    {
+        StorageClass.AMBIENT: _l("Keep in a cool, dry place"),
+        StorageClass.CHILLED: _l("Keep at 0–10 °C; shipped by cold chain"),
+        StorageClass.FROZEN: _l("Keep at −18 °C or below; shipped frozen"),
+    },
+)
 
 
 class RegionalBrand(TimestampMixin, Base):
@@ -33,6 +54,10 @@ class RegionalBrand(TimestampMixin, Base):
     season_months: Mapped[list[Any]] = mapped_column(default=list)  # when it is in season
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+    def covers_region(self, region_code: str) -> bool:
+        """Produce from this region may carry the brand (the brand's region contains it)."""
+        return region_code.startswith(self.region_code)
 
     def __repr__(self) -> str:
         return f"<RegionalBrand {self.slug}>"

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from catalog.models import (
+    BASIS_PREFIX,
+    STANDARD_COMMITMENTS,
     Batch,
     BatchInspection,
     BatchStatus,
@@ -16,18 +18,11 @@ from catalog.models import (
     SamplingRecord,
     Variant,
 )
-from catalog.seed.common import (
-    CODE_ALPHABET,
-    COMMITMENTS,
-    TEST_CENTRE,
-    Plan,
-    Reference,
-    Stats,
-    at,
-    unique,
-)
+from catalog.seed.common import TEST_CENTRE, Plan, Reference, Stats, unique
+from catalog.trace.batches import CODE_ALPHABET
 from yipin import clock
 from yipin.seed.context import SeedContext
+from yipin.seed.places import at
 
 # ----------------------------------------------------------------------------- batches
 
@@ -128,7 +123,7 @@ def _batch(
         certificate_issued_on=issued,
         committing_party=supplier.name,
         contact_phone=supplier.contact_phone,
-        commitments=[*COMMITMENTS, f"承诺依据：{basis}"],
+        commitments=[*STANDARD_COMMITMENTS, BASIS_PREFIX + basis],
         created_at=at(issued, 10),
         updated_at=at(issued, 10),
     )

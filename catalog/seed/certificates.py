@@ -3,63 +3,17 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
-from catalog.models import Certification, CertificationKind, ProductStatus, RegionalBrand
+from catalog.models import Certification, CertificationKind, ProductStatus
 from catalog.seed import data
-from catalog.seed.common import Plan, Reference, Stats, at, unique
-from suppliers.models import BrandAuthorisation, Supplier, SupplierStatus
+from catalog.seed.common import Plan, Reference, Stats, unique
+from suppliers.models import Supplier, SupplierStatus
 from yipin import clock
 from yipin.seed.context import SeedContext
+from yipin.seed.places import at
 
-# ----------------------------------------------------------------------------- rights
-
-
-def authorise_brands(ctx: SeedContext, ref: Reference, plans: list[Plan]) -> None:
-    """A brand authorisation per supplier and brand it sells under (valid today)."""
-    rng, session = ctx.rng, ctx.session
-    today = clock.today_local()
-    pairs = sorted({(p.supplier.id, p.brand.id) for p in plans if p.brand is not None})
-    brands = {b.id: b for b in ref.brands.values()}
-    serial = 0
-    for supplier_id, brand_id in pairs:
-        serial += 1
-        brand = brands[brand_id]
-        start = date(today.year - rng.randint(0, 2), rng.choice([1, 3, 6, 9]), 1)
-        if start > today:
-            start = date(today.year - 1, start.month, 1)
-        end = date(start.year + 3, start.month, 1) - timedelta(days=1)
-        if rng.random() < 0.2:  # renewed: an expired earlier period, then the current one
-            session.add(
-                BrandAuthorisation(
-                    brand_id=brand_id,
-                    supplier_id=supplier_id,
-                    certificate_number=_authorisation_number(brand, start.year - 3, serial),
-                    valid_from=date(start.year - 3, start.month, 1),
-                    valid_to=start - timedelta(days=1),
-                    created_by_id=ref.operator.id,
-                    created_at=at(date(start.year - 3, start.month, 1)),
-                )
-            )
-            serial += 1
-        session.add(
-            BrandAuthorisation(
-                brand_id=brand_id,
-                supplier_id=supplier_id,
-                certificate_number=_authorisation_number(brand, start.year, serial),
-                valid_from=start,
-                valid_to=end,
-                created_by_id=ref.operator.id,
-                created_at=at(start),
-            )
-        )
-    session.flush()
-
-
-def _authorisation_number(brand: RegionalBrand, year: int, serial: int) -> str:
-    initials = "".join(part[0] for part in re.split(r"[\s'-]+", brand.name_en) if part).upper()
-    return f"{initials or 'GZ'}-SQ-{year}-{serial:04d}"
+# ----------------------------------------------------------------------------- licences
 
 
 def licence_suppliers(ctx: SeedContext, ref: Reference, plans: list[Plan], stats: Stats) -> None:

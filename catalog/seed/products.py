@@ -17,19 +17,16 @@ from catalog.models import (
 )
 from catalog.queries import content_snapshot
 from catalog.seed import data
-from catalog.seed.common import Plan, Reference, Shot, Stats, short_name
+from catalog.seed.common import Plan, Reference, Shot, Stats
 from catalog.seed.data import Template
 from suppliers.models import Supplier, SupplierStatus
+from suppliers.seed import short_name
 from yipin import clock
 from yipin.media.images import store_upload
 from yipin.media.models import ImagePurpose
 from yipin.seed.context import SeedContext
 
 # ----------------------------------------------------------------------------- planning
-
-
-def _brand_covers(brand: RegionalBrand, region_code: str) -> bool:
-    return region_code.startswith(brand.region_code)
 
 
 def plan_products(ctx: SeedContext, ref: Reference, suppliers: list[Supplier]) -> list[Plan]:
@@ -47,7 +44,7 @@ def plan_products(ctx: SeedContext, ref: Reference, suppliers: list[Supplier]) -
             brand = ref.brands.get(slug)
             if brand is None:
                 continue
-            if _brand_covers(brand, supplier.region_code):
+            if brand.covers_region(supplier.region_code):
                 templates, use_brand = data.BRAND_TEMPLATES.get(slug, []), brand
             else:  # e.g. tea from 龙南: no 上犹绿茶 brand, a local name instead
                 templates = data.LOCAL_TEMPLATES.get(data.LOCAL_FALLBACK.get(slug, ""), [])

@@ -2,7 +2,7 @@
 figures, frozen reward snapshots, commission rules, settlement statements and payouts
 
 Revision ID: 0008_reports
-Revises: 0005_orders
+Revises: 0006_orders
 Create Date: 2026-12-01 23:42:48.293900
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0008_reports'
-down_revision = '0005_orders'
+down_revision = '0006_orders'
 branch_labels = None
 depends_on = None
 

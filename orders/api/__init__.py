@@ -1,6 +1,7 @@
-"""JSON API of the order side (flask-smorest, under ``/api/v1``): one blueprint per resource.
+"""JSON API of the order side (``yipin.api.Blueprint``, under ``/api/v1``): one blueprint per
+resource.
 
-Every operation declares its success body and its error bodies (``ErrorSchema``), and whether
-it is public (the cart, pickup points, the Stripe webhook) or needs a bearer token or the site's
-session. Ids, quantities and fen are strict integers.
+Every operation declares who may call it (the cart, pickup points and the Stripe webhook are
+public; the webhook verifies its signature), its success body, the refusals no schema can say
+and its words in both languages. Ids, quantities and fen are strict integers.
 """

@@ -7,12 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from fulfillment.models import ShippingRate, ShippingService
 from fulfillment.shipping import update_rate
 from orders import buyers, queries
-from orders.api.common import AUTH, errors, page_of
 from orders.models import StateOwnedEnterprise
 from orders.schemas import (
     LedgerEntrySchema,
@@ -23,10 +21,16 @@ from orders.schemas import (
     StateOwnedSchema,
 )
 from yipin.accounts.models import Role
-from yipin.accounts.permissions import actor, role_required
+from yipin.accounts.permissions import actor
+from yipin.api import Blueprint, page_of
 from yipin.db import commit, db
 
-blp = Blueprint("orders_admin_api", __name__, description="Rate card, 国有企业 list, sales ledger")
+blp = Blueprint(
+    "orders_admin_api",
+    __name__,
+    description="Shipping rate card, state-owned enterprises, sales ledger"
+    " · 运费表、国有企业名单、销售台账",
+)
 
 
 @blp.route("/shipping-rates")
@@ -34,10 +38,13 @@ class ShippingRates(MethodView):
     @blp.arguments(RateQuerySchema, location="query")
     @blp.response(200, ShippingRateSchema(many=True))
     @blp.paginate()
-    @errors(blp, *AUTH)
-    @role_required(Role.OPERATOR)
+    @blp.login_required(Role.OPERATOR)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
-        """The rate card: first + additional weight per service, province and storage class."""
+        """Shipping rates · 运费表
+
+        The rate card: first + additional weight per service, province and storage class.
+
+        运费表：按快递服务、省份和储存条件列出首重、续重价格。"""
         stmt = (
             sa.select(ShippingRate)
             .join(ShippingService, ShippingService.id == ShippingRate.service_id)
@@ -52,12 +59,15 @@ class ShippingRates(MethodView):
 
 @blp.route("/shipping-rates/<int:rate_id>")
 class ShippingRateById(MethodView):
-    @blp.arguments(ShippingRateUpdateSchema)
+    @blp.arguments(ShippingRateUpdateSchema, example={"first_fen": 1200, "step_fen": 500})
     @blp.response(200, ShippingRateSchema)
-    @errors(blp, *AUTH, 404, 422)
-    @role_required(Role.OPERATOR)
+    @blp.login_required(Role.OPERATOR)
     def patch(self, data: dict[str, Any], rate_id: int) -> Any:
-        """Change a rate (the next quote uses it)."""
+        """Change a rate · 修改运费
+
+        Change a rate of the card; the next quote uses it.
+
+        修改运费表中的一项，下一次报价即按新价格计算。"""
         rate = update_rate(db.session, actor(), rate_id, data)
         commit()
         return rate
@@ -67,19 +77,33 @@ class ShippingRateById(MethodView):
 class StateOwned(MethodView):
     @blp.response(200, StateOwnedSchema(many=True))
     @blp.paginate()
-    @errors(blp, *AUTH)
-    @role_required(Role.OPERATOR)
+    @blp.login_required(Role.OPERATOR)
     def get(self, pagination_parameters: Any) -> list[Any]:
-        """The 国有企业 list buyer-type recognition reads."""
+        """State-owned enterprises · 国有企业名单
+
+        The list of state-owned enterprises buyer-type recognition reads.
+
+        识别买家类型时使用的国有企业名单。"""
         stmt = sa.select(StateOwnedEnterprise).order_by(StateOwnedEnterprise.name)
         return page_of(stmt, pagination_parameters)
 
-    @blp.arguments(StateOwnedSchema)
+    @blp.arguments(
+        StateOwnedSchema,
+        example={"uscc": "91360700MA35XXXX0X", "name": "赣州市某国有农业公司", "note": ""},
+    )
     @blp.response(201, StateOwnedSchema)
-    @errors(blp, *AUTH, 409, 422)
-    @role_required(Role.OPERATOR)
+    @blp.errors((409, "The enterprise is on the list already · 该企业已在名单中"))
+    @blp.rules(
+        "The 统一社会信用代码 is a valid enterprise code (GB 32100-2015)"
+        " · 统一社会信用代码须为有效的企业代码"
+    )
+    @blp.login_required(Role.OPERATOR)
     def post(self, data: dict[str, Any]) -> Any:
-        """Add an enterprise (its 统一社会信用代码 must be a valid enterprise code)."""
+        """Add a state-owned enterprise · 添加国有企业
+
+        Add an enterprise to the list (its 统一社会信用代码 must be a valid enterprise code).
+
+        将企业加入国有企业名单（统一社会信用代码须为有效的企业代码）。"""
         row = buyers.add_state_owned(db.session, actor(), data["uscc"], data["name"], data["note"])
         commit()
         return row
@@ -88,10 +112,13 @@ class StateOwned(MethodView):
 @blp.route("/state-owned-enterprises/<int:soe_id>")
 class StateOwnedById(MethodView):
     @blp.response(204)
-    @errors(blp, *AUTH, 404)
-    @role_required(Role.OPERATOR)
+    @blp.login_required(Role.OPERATOR)
     def delete(self, soe_id: int) -> None:
-        """Remove an enterprise from the list (orders already placed keep their buyer type)."""
+        """Remove a state-owned enterprise · 移除国有企业
+
+        Remove an enterprise from the list (orders already placed keep their buyer type).
+
+        将企业移出名单（已下的订单保留原买家类型）。"""
         buyers.remove_state_owned(db.session, actor(), soe_id)
         commit()
 
@@ -101,8 +128,13 @@ class Ledger(MethodView):
     @blp.arguments(LedgerQuerySchema, location="query")
     @blp.response(200, LedgerEntrySchema(many=True))
     @blp.paginate()
-    @errors(blp, *AUTH)
-    @role_required(Role.OPERATOR, Role.SUPPLIER, Role.BUREAU)
+    @blp.login_required(Role.OPERATOR, Role.SUPPLIER, Role.BUREAU)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
-        """Sales ledger entries, oldest first (``after_id`` for incremental readers)."""
+        """Sales ledger · 销售台账
+
+        Sales ledger entries, oldest first (``after_id`` for incremental readers): operators
+        all, supplier staff their own, bureau staff their region's.
+
+        销售台账记录，按时间先后排列（增量读取用 ``after_id``）：运营人员看全部，供应商员工看
+        本供应商的，商务局看辖区内的。"""
         return page_of(queries.ledger_stmt(actor(), **args), pagination_parameters)

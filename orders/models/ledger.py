@@ -3,7 +3,7 @@ refunded line, with the facts as they were at the moment of the sale.
 
 Reports and rewards (issue 11) read only this table. Nothing updates or deletes a row: the ORM
 refuses it here (``LedgerIsAppendOnly``) and the database refuses it too (a PostgreSQL trigger,
-and on SQLite a trigger against updates; see migration ``0005_orders``).
+and on SQLite a trigger against updates; see migration ``0006_orders``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.models import Category, Certification, CertificationKind
+from catalog.models import Category, CertificationKind
+from catalog.trace import certifications
+from catalog.trace.queries import food_licence_holder
 from suppliers import uscc
 from suppliers.actions.access import managed_supplier
 from suppliers.errors import (
@@ -30,14 +32,14 @@ from suppliers.errors import (
     SupplierNameTaken,
     USCCTaken,
 )
-from suppliers.labels import KIND_LABELS
 from suppliers.models import (
+    SUPPLIER_KIND_LABELS,
     Supplier,
     SupplierKind,
     SupplierStatus,
     SupplierStatusChange,
 )
-from yipin import clock
+from yipin import clock, contact
 from yipin.accounts import actions as accounts
 from yipin.accounts import passwords
 from yipin.accounts.errors import LoginTaken
@@ -47,8 +49,6 @@ from yipin.media.images import InvalidImage, store_upload
 from yipin.media.models import ImagePurpose
 from yipin.regions.models import Region, RegionLevel
 
-PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 FOOD_LICENCE_RE = re.compile(r"^SC\d{14}$")
 INVITATION_DAYS = 7
 PORTAL_HOME = "/supplier/"
@@ -145,7 +145,7 @@ def check_uscc(raw: str, kind: SupplierKind | None = None) -> uscc.USCC:
             "kind_mismatch",
             raw,
             entity=ENTITY_LABELS.get(parsed.entity_type, _l("another kind of organisation")),
-            kind=KIND_LABELS[SupplierKind(kind)],
+            kind=SUPPLIER_KIND_LABELS[kind],
         )
     return parsed
 
@@ -214,8 +214,8 @@ def validate_supplier(
         "is_leading_enterprise": bool(draft.is_leading_enterprise),
         "legal_representative": clean_text(draft.legal_representative, "legal_representative", 60),
         "contact_name": clean_text(draft.contact_name, "contact_name", 60),
-        "contact_phone": clean_phone(draft.contact_phone),
-        "contact_email": clean_email(draft.contact_email),
+        "contact_phone": contact.clean_phone(draft.contact_phone),
+        "contact_email": optional_email(draft.contact_email),
         "address_detail": clean_text(draft.address_detail, "address_detail", 200, required=False),
         "introduction": clean_text(draft.introduction, "introduction", 5000, required=False),
         "region_code": _check_region(session, draft.region_code, platform_region).code,
@@ -233,25 +233,9 @@ def validate_supplier(
     return values, _categories(session, draft.main_category_ids)
 
 
-def clean_phone(raw: str | None) -> str:
-    phone = re.sub(r"[\s()]", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    if not PHONE_RE.match(phone):
-        raise InvalidApplication(
-            _l("Enter a mobile number (11 digits) or a landline with its area code."),
-            field="contact_phone",
-        )
-    return phone
-
-
-def clean_email(raw: str | None) -> str | None:
-    email = (raw or "").strip().lower()
-    if not email:
-        return None
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidApplication(_l("Enter a valid e-mail address."), field="contact_email")
-    return email
+def optional_email(raw: str | None) -> str | None:
+    """A contact e-mail address in its stored form, or None when left empty."""
+    return contact.clean_email(raw) if (raw or "").strip() else None
 
 
 def validate_food_licence(
@@ -274,12 +258,7 @@ def validate_food_licence(
         raise InvalidPeriod(field="food_licence_valid_to")
     if licence.valid_to < clock.today_local():
         raise FoodLicenceExpired(field="food_licence_valid_to")
-    holder = session.scalar(
-        sa.select(Certification.supplier_id).where(
-            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
-            Certification.number == number,
-        )
-    )
+    holder = food_licence_holder(session, number)
     if holder is not None and holder != supplier_id:
         raise FoodLicenceTaken(field="food_licence_number")
     return number
@@ -303,40 +282,33 @@ def store_licence_image(
 
 def save_food_licence(
     session: Session,
+    actor: User,
     supplier: Supplier,
     licence: FoodLicenceDraft,
     number: str,
     needing: list[Category],
-    user_id: int | None,
-) -> Certification:
-    cert = session.scalar(
-        sa.select(Certification).where(
-            Certification.kind == CertificationKind.FOOD_PRODUCTION_LICENCE,
-            Certification.number == number,
+) -> Any:
+    """Hand the licence to the catalog, which owns certificates (``save_food_licence`` there
+    registers or renews it and re-indexes what shows it); the scan is stored here first."""
+    if food_licence_holder(session, number) is None and licence.image is None:
+        raise LicenceImageRequired(
+            _l("Upload a photo or scan of the food production licence."),
+            field="food_licence_image",
         )
-    )
-    if cert is None:
-        if licence.image is None:
-            raise LicenceImageRequired(
-                _l("Upload a photo or scan of the food production licence."),
-                field="food_licence_image",
-            )
-        cert = Certification(
-            supplier_id=supplier.id, kind=CertificationKind.FOOD_PRODUCTION_LICENCE, number=number
-        )
-        session.add(cert)
-    cert.issuer = licence.issuer.strip()
-    cert.scope = "、".join(c.name for c in needing)
-    cert.valid_from = licence.valid_from  # type: ignore[assignment]
-    cert.valid_to = licence.valid_to  # type: ignore[assignment]
-    cert.revoked_at = None
+    image_id = None
     if licence.image is not None:
-        image = store_licence_image(
-            session, licence.image, "food_licence_image", supplier.id, user_id
-        )
-        cert.image_id = image.id
-    session.flush()
-    return cert
+        image_id = store_licence_image(
+            session, licence.image, "food_licence_image", supplier.id, actor.id
+        ).id
+    draft = certifications.CertificationDraft(
+        kind=CertificationKind.FOOD_PRODUCTION_LICENCE,
+        number=number,
+        issuer=licence.issuer.strip(),
+        valid_from=licence.valid_from,  # type: ignore[arg-type]
+        valid_to=licence.valid_to,  # type: ignore[arg-type]
+        scope="、".join(c.name for c in needing),
+    )
+    return certifications.save_food_licence(session, actor, supplier.id, draft, image_id)
 
 
 # ----------------------------------------------------------------------------- registration
@@ -386,7 +358,7 @@ def apply(
     image = store_licence_image(session, licence_image, "licence_image", supplier.id, owner.id)
     supplier.licence_image_id = image.id
     if number and food_licence is not None:
-        save_food_licence(session, supplier, food_licence, number, needing, owner.id)
+        save_food_licence(session, owner, supplier, food_licence, number, needing)
     session.add(
         SupplierStatusChange(
             supplier_id=supplier.id,
@@ -419,8 +391,8 @@ def update_profile(
         raise InvalidApplication(field=sorted(unknown)[0])
     checks = {
         "contact_name": lambda v: clean_text(v, "contact_name", 60),
-        "contact_phone": clean_phone,
-        "contact_email": clean_email,
+        "contact_phone": contact.clean_phone,
+        "contact_email": optional_email,
         "address_detail": lambda v: clean_text(v, "address_detail", 200, required=False),
         "introduction": lambda v: clean_text(v, "introduction", 5000, required=False),
     }

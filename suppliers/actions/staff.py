@@ -10,19 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from suppliers.actions.access import managed_supplier
-from suppliers.actions.application import (
-    INVITATION_DAYS,
-    clean_email,
-)
+from suppliers.actions.application import INVITATION_DAYS
 from suppliers.errors import (
-    InvalidApplication,
     InvitationNeedsContact,
     InvitationNotUsable,
 )
 from suppliers.models import (
     StaffInvitation,
 )
-from yipin import clock
+from yipin import clock, contact
 from yipin.accounts import actions as accounts
 from yipin.accounts.models import Role, SupplierRole, User
 from yipin.errors import NotFound
@@ -74,18 +70,14 @@ def invite_staff(
     name = (display_name or "").strip()
     if not name or len(name) > 80:
         raise InvitationNeedsContact(field="display_name")
-    phone = (phone or "").strip() or None
-    if phone:
-        phone = accounts.parse_login(phone).phone
-        if phone is None:
-            raise InvalidApplication(field="phone")
+    phone = contact.clean_mobile(phone, field="phone") if (phone or "").strip() else None
     code = secrets.token_urlsafe(24)
     now = clock.now()
     invitation = StaffInvitation(
         supplier_id=supplier_id,
         display_name=name,
         phone=phone,
-        email=clean_email(email) if email else None,
+        email=contact.clean_email(email, field="email") if (email or "").strip() else None,
         digest=_digest(code),
         invited_by_id=actor.id,
         created_at=now,

@@ -1,6 +1,9 @@
 """The verification state machine (one table), operator decisions and the owner's resubmission.
 
-Every status change leaves a ``SupplierStatusChange`` row and a notification to the supplier.
+Every status change leaves a ``SupplierStatusChange`` row and a notification to the supplier,
+and publishes the outbox topic ``suppliers.verification_changed``; other domains react to it in
+their own ``tasks.py`` (the catalog re-indexes the supplier's listed products, which appear or
+disappear with its right to sell).
 """
 
 from __future__ import annotations
@@ -8,14 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import IO, Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.actions.products import PRODUCT_CHANGED
-from catalog.models import (
-    Product,
-    ProductStatus,
-)
 from catalog.rules import has_valid_food_licence
 from suppliers.actions.access import get_supplier, managed_supplier
 from suppliers.actions.application import (
@@ -42,9 +39,13 @@ from yipin import clock, outbox
 from yipin.accounts.models import User
 from yipin.errors import Forbidden
 from yipin.i18n import _l, bilingual
+from yipin.labels import Labels
 from yipin.notifications import notify_supplier
 
 # ----------------------------------------------------------------------------- verification
+
+# Published on every status change: {"supplier_id", "from_status", "to_status", "can_sell"}.
+VERIFICATION_CHANGED = "suppliers.verification_changed"
 
 
 class StatusAction(StrEnum):
@@ -55,35 +56,46 @@ class StatusAction(StrEnum):
     RESTORE = "restore"
 
 
-S, A = SupplierStatus, StatusAction
+STATUS_ACTION_LABELS = Labels(
+    StatusAction,
+    {
+        StatusAction.VERIFY: _l("Verify"),
+        StatusAction.REJECT: _l("Reject"),
+        StatusAction.RESUBMIT: _l("Resubmit"),
+        StatusAction.SUSPEND: _l("Suspend"),
+        StatusAction.RESTORE: _l("Restore"),
+    },
+)
 # The verification state machine: (status, action) → new status. Nothing else is allowed.
 TRANSITIONS: dict[tuple[SupplierStatus, StatusAction], SupplierStatus] = {
-    (S.PENDING, A.VERIFY): S.VERIFIED,
-    (S.PENDING, A.REJECT): S.REJECTED,
-    (S.REJECTED, A.RESUBMIT): S.PENDING,
-    (S.VERIFIED, A.SUSPEND): S.SUSPENDED,
-    (S.SUSPENDED, A.RESTORE): S.VERIFIED,
+    (SupplierStatus.PENDING, StatusAction.VERIFY): SupplierStatus.VERIFIED,
+    (SupplierStatus.PENDING, StatusAction.REJECT): SupplierStatus.REJECTED,
+    (SupplierStatus.REJECTED, StatusAction.RESUBMIT): SupplierStatus.PENDING,
+    (SupplierStatus.VERIFIED, StatusAction.SUSPEND): SupplierStatus.SUSPENDED,
+    (SupplierStatus.SUSPENDED, StatusAction.RESTORE): SupplierStatus.VERIFIED,
 }
-REASON_REQUIRED = frozenset({A.REJECT, A.SUSPEND})
-OPERATOR_ACTIONS = frozenset({A.VERIFY, A.REJECT, A.SUSPEND, A.RESTORE})
+REASON_REQUIRED = frozenset({StatusAction.REJECT, StatusAction.SUSPEND})
+OPERATOR_ACTIONS = frozenset(
+    {StatusAction.VERIFY, StatusAction.REJECT, StatusAction.SUSPEND, StatusAction.RESTORE}
+)
 STATUS_WORDS = {
-    S.PENDING: _l("pending verification"),
-    S.VERIFIED: _l("verified"),
-    S.REJECTED: _l("rejected"),
-    S.SUSPENDED: _l("suspended"),
+    SupplierStatus.PENDING: _l("pending verification"),
+    SupplierStatus.VERIFIED: _l("verified"),
+    SupplierStatus.REJECTED: _l("rejected"),
+    SupplierStatus.SUSPENDED: _l("suspended"),
 }
 ACTION_WORDS = {
-    A.VERIFY: _l("Verifying"),
-    A.REJECT: _l("Rejecting"),
-    A.RESUBMIT: _l("Resubmitting"),
-    A.SUSPEND: _l("Suspending"),
-    A.RESTORE: _l("Restoring"),
+    StatusAction.VERIFY: _l("Verifying"),
+    StatusAction.REJECT: _l("Rejecting"),
+    StatusAction.RESUBMIT: _l("Resubmitting"),
+    StatusAction.SUSPEND: _l("Suspending"),
+    StatusAction.RESTORE: _l("Restoring"),
 }
 NOTICES: dict[SupplierStatus, Any] = {
-    S.PENDING: _l("Your application was received and waits for verification"),
-    S.VERIFIED: _l("Your company is verified: you can now list products"),
-    S.REJECTED: _l("Your application was rejected: correct it and resubmit"),
-    S.SUSPENDED: _l("Your company is suspended: your products are not on sale"),
+    SupplierStatus.PENDING: _l("Your application was received and waits for verification"),
+    SupplierStatus.VERIFIED: _l("Your company is verified: you can now list products"),
+    SupplierStatus.REJECTED: _l("Your application was rejected: correct it and resubmit"),
+    SupplierStatus.SUSPENDED: _l("Your company is suspended: your products are not on sale"),
 }
 
 
@@ -111,7 +123,7 @@ def _transition(
     now = clock.now()
     supplier.status = new
     supplier.status_reason = reason
-    if new == S.VERIFIED and action == A.VERIFY:
+    if new == SupplierStatus.VERIFIED and action == StatusAction.VERIFY:
         supplier.verified_at = now
     session.add(
         SupplierStatusChange(
@@ -129,23 +141,20 @@ def _transition(
         kind=f"supplier.{new}",
         title=bilingual(NOTICES[new])["zh_CN"],
         body=reason or "",
-        link=PORTAL_PROFILE if new == S.REJECTED else PORTAL_HOME,
+        link=PORTAL_PROFILE if new == SupplierStatus.REJECTED else PORTAL_HOME,
     )
-    if S.VERIFIED in (old, new):
-        _products_changed(session, supplier.id)
+    outbox.emit(
+        session,
+        VERIFICATION_CHANGED,
+        {
+            "supplier_id": supplier.id,
+            "from_status": str(old),
+            "to_status": str(new),
+            "can_sell": supplier.can_sell,
+        },
+    )
     session.flush()
     return supplier
-
-
-def _products_changed(session: Session, supplier_id: int) -> None:
-    """Listed products appear or disappear with the supplier's right to sell: resync them."""
-    ids = session.scalars(
-        sa.select(Product.id).where(
-            Product.supplier_id == supplier_id, Product.status == ProductStatus.LISTED
-        )
-    )
-    for product_id in ids:
-        outbox.emit(session, PRODUCT_CHANGED, {"product_id": product_id}, once_per_transaction=True)
 
 
 def change_status(
@@ -180,9 +189,9 @@ def resubmit(
 ) -> Supplier:
     """The owner of a rejected supplier corrects the application and sends it back (→ pending)."""
     supplier = managed_supplier(session, actor, supplier_id, owner_only=True)
-    if (supplier.status, A.RESUBMIT) not in TRANSITIONS:
+    if (supplier.status, StatusAction.RESUBMIT) not in TRANSITIONS:
         raise StatusTransitionNotAllowed(
-            current=STATUS_WORDS[supplier.status], action=ACTION_WORDS[A.RESUBMIT]
+            current=STATUS_WORDS[supplier.status], action=ACTION_WORDS[StatusAction.RESUBMIT]
         )
     values, categories = validate_supplier(session, draft, platform_region, supplier.id)
     needing = [c for c in categories if c.requires_food_licence]
@@ -198,5 +207,5 @@ def resubmit(
         image = store_licence_image(session, licence_image, "licence_image", supplier.id, actor.id)
         supplier.licence_image_id = image.id
     if number and food_licence is not None:
-        save_food_licence(session, supplier, food_licence, number, needing, actor.id)
-    return _transition(session, actor, supplier, A.RESUBMIT, None)
+        save_food_licence(session, actor, supplier, food_licence, number, needing)
+    return _transition(session, actor, supplier, StatusAction.RESUBMIT, None)

@@ -12,14 +12,17 @@ from yipin.db import db
 
 
 @pytest.mark.both_databases
-def test_consumer_signs_up_with_phone_and_lands_logged_in(client):
+def test_consumer_signs_up_with_phone_and_logs_in(client):
+    """Sign-up lands on the login page (the same answer as for a taken login, issue 7)."""
     response = client.submit(
         "/signup", {"login": "+86 139-1234-5678", "password": "Gannan2026", "display_name": "小赣"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.location.startswith("/login")
     user = db.session.scalar(sa.select(User).where(User.phone == "13912345678"))
     assert user is not None and user.role == Role.CONSUMER
     assert user.password_hash.startswith("$argon2id$")
+    response = client.submit("/login", {"login": "139 1234 5678", "password": "Gannan2026"})
+    assert response.status_code == 302
     assert "小赣" in client.get("/").get_data(as_text=True)
 
 
@@ -45,12 +48,21 @@ def test_bad_sign_up_shows_the_reason_and_creates_nothing(client, login_text, pa
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
-def test_duplicate_sign_up_is_refused(client):
-    factories.consumer(phone="13912345678")
+def test_duplicate_sign_up_creates_nothing_and_does_not_say_the_login_is_taken(client):
+    """Issue 7: a taken login is refused without saying so (its owner is told instead)."""
+    owner = factories.consumer(phone="13912345678")
     db.session.commit()
-    response = client.submit("/signup", {"login": "13912345678", "password": "Gannan2026"})
-    assert response.status_code == 422
-    assert "已存在" in response.get_data(as_text=True)
+    hash_before = owner.password_hash
+    taken = client.submit("/signup", {"login": "13912345678", "password": "Gannan2026"})
+    new = client.submit("/signup", {"login": "13912345679", "password": "Gannan2026"})
+    assert (taken.status_code, taken.location) == (new.status_code, new.location)
+    page = client.get(taken.location).get_data(as_text=True)
+    assert "已存在" not in page and "already has an account" not in page
+    db.session.refresh(owner)
+    assert owner.password_hash == hash_before
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+    response = client.submit("/login", {"login": "13912345678", "password": "Gannan2026"})
+    assert response.status_code == 200  # the attempt did not take the account over
 
 
 def test_wrong_password_does_not_log_in(client):

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from PIL import Image as PILImage
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.models import (
     Certification,
     CertificationKind,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from catalog import batches
 from catalog.models import Batch, BatchStatus, InspectionResult
+from catalog.trace import batches, queries
 from tests import factories
 from tests.catalog.test_trace import TODAY, VILLAGE, freeze_local, make_batch, trace_world
 from yipin.db import db
@@ -132,7 +132,7 @@ def test_processed_food_needs_a_production_date(world: SimpleNamespace) -> None:
     assert refused.value.field == "production_date"
     batch = make_batch(world, harvest_date=None, production_date=date(2026, 11, 18))
     assert batch.production_date == date(2026, 11, 18)
-    assert batches.certificate_fields(batch).produced_is_harvest is False
+    assert queries.certificate_fields(batch).produced_is_harvest is False
 
 
 def test_variant_of_another_supplier_is_not_found(world: SimpleNamespace) -> None:

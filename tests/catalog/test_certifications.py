@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from catalog import certifications
-from catalog.certifications import CertificationState
-from catalog.models import Certification, CertificationKind
+from catalog.models import Certification, CertificationKind, CertificationState
+from catalog.trace import certifications, expiry, queries
 from tests import factories
 from tests.catalog.test_trace import TODAY, freeze_local, make_batch, trace_world
 from yipin import clock
@@ -46,12 +45,12 @@ def test_expired_certificate_is_not_shown_as_valid_on_either_side_of_valid_to(
     )
     batch = make_batch(world)
     db.session.commit()
-    login_as(world.owner)
 
-    # the last valid day, late in the evening in China
+    # the last valid day, late in the evening in China (a login lasts 14 days: log in then)
     freeze_local(VALID_TO, 23, 30)
-    assert certifications.certification_state(cert, VALID_TO) == CertificationState.VALID
-    assert certifications.valid_certifications(db.session, world.supplier.id) == [cert]
+    login_as(world.owner)
+    assert cert.state_on(VALID_TO) == CertificationState.VALID
+    assert queries.valid_certifications(db.session, world.supplier.id) == [cert]
     page = client.get(f"/t/{batch.code}").get_data(as_text=True)
     assert 'data-state="valid"' in page and "已过期" not in page
     api = client.get(f"/api/v1/certifications/{cert.id}").json
@@ -60,11 +59,9 @@ def test_expired_certificate_is_not_shown_as_valid_on_either_side_of_valid_to(
     # 00:30 next morning in China (still 31 December in UTC): expired
     freeze_local(VALID_TO + timedelta(days=1), 0, 30)
     assert clock.now().date() == VALID_TO  # UTC has not turned yet; China has
-    assert certifications.certification_state(cert) == CertificationState.EXPIRED
-    assert certifications.valid_certifications(db.session, world.supplier.id) == []
-    assert (
-        certifications.valid_certifications(db.session, world.supplier.id, world.product.id) == []
-    )
+    assert cert.state_on(clock.today_local()) == CertificationState.EXPIRED
+    assert queries.valid_certifications(db.session, world.supplier.id) == []
+    assert queries.valid_certifications(db.session, world.supplier.id, world.product.id) == []
     page = client.get(f"/t/{batch.code}").get_data(as_text=True)
     assert 'data-state="expired"' in page and 'data-state="valid"' not in page
     assert "已过期" in page
@@ -90,12 +87,10 @@ def test_valid_certifications_are_supplier_wide_plus_that_product(
     revoked = factories.CertificationFactory(supplier=world.supplier)
     revoked.revoked_at = clock.now()
     factories.CertificationFactory()  # another supplier's
-    got = certifications.valid_certifications(db.session, world.supplier.id, world.product.id)
+    got = queries.valid_certifications(db.session, world.supplier.id, world.product.id)
     assert {c.id for c in got} == {wide.id, mine.id}
-    assert {c.id for c in certifications.valid_certifications(db.session, world.supplier.id)} == {
-        wide.id
-    }
-    assert certifications.certification_state(revoked) == CertificationState.REVOKED
+    assert {c.id for c in queries.valid_certifications(db.session, world.supplier.id)} == {wide.id}
+    assert revoked.state_on(clock.today_local()) == CertificationState.REVOKED
 
 
 @pytest.mark.both_databases
@@ -109,21 +104,21 @@ def test_holder_is_warned_30_days_ahead_and_told_of_expiry_exactly_once(
     sid = world.supplier.id
 
     freeze_local(VALID_TO - timedelta(days=31))
-    assert certifications.notify_expired_certifications(db.session).expiring == []
+    assert expiry.notify_expired_certifications(db.session).expiring == []
 
     freeze_local(VALID_TO - timedelta(days=30))
-    report = certifications.notify_expired_certifications(db.session)
+    report = expiry.notify_expired_certifications(db.session)
     assert report.expiring == [cert.id] and report.expired == []
-    certifications.notify_expired_certifications(db.session)  # again the same day: nothing
+    expiry.notify_expired_certifications(db.session)  # again the same day: nothing
     freeze_local(VALID_TO - timedelta(days=5))
-    certifications.notify_expired_certifications(db.session)  # later in the window: nothing
+    expiry.notify_expired_certifications(db.session)  # later in the window: nothing
     db.session.commit()
-    warnings = _notes(sid, certifications.NOTE_EXPIRING)
+    warnings = _notes(sid, expiry.NOTE_EXPIRING)
     assert len(warnings) == 1
     assert "2026-12-31" in warnings[0].title and "GF360734250012" in warnings[0].title
 
     freeze_local(VALID_TO, 23, 59)
-    assert certifications.notify_expired_certifications(db.session).expired == []
+    assert expiry.notify_expired_certifications(db.session).expired == []
 
     # the day after: through the CLI, then the outbox topic, then the CLI again
     freeze_local(VALID_TO + timedelta(days=1), 8)
@@ -135,13 +130,13 @@ def test_holder_is_warned_30_days_ahead_and_told_of_expiry_exactly_once(
     jobs.run()
     assert "0 expired" in runner.invoke(args=["catalog", "certifications-expire"]).output
     freeze_local(VALID_TO + timedelta(days=40))
-    certifications.notify_expired_certifications(db.session)
+    expiry.notify_expired_certifications(db.session)
     db.session.commit()
 
-    expired = _notes(sid, certifications.NOTE_EXPIRED)
+    expired = _notes(sid, expiry.NOTE_EXPIRED)
     assert len(expired) == 1
     assert "证书已过期" in expired[0].title and "GF360734250012" in expired[0].title
-    assert len(_notes(sid, certifications.NOTE_EXPIRING)) == 1
+    assert len(_notes(sid, expiry.NOTE_EXPIRING)) == 1
     db.session.refresh(cert)
     assert cert.expiry_notified_at is not None
 
@@ -149,7 +144,7 @@ def test_holder_is_warned_30_days_ahead_and_told_of_expiry_exactly_once(
 def test_renewed_certificate_is_watched_again(world: SimpleNamespace) -> None:
     cert = factories.CertificationFactory(supplier=world.supplier, valid_to=VALID_TO)
     freeze_local(VALID_TO + timedelta(days=2))
-    certifications.notify_expired_certifications(db.session)
+    expiry.notify_expired_certifications(db.session)
     assert cert.expiry_notified_at is not None
     draft = certifications.CertificationDraft(
         kind=cert.kind,
@@ -161,9 +156,9 @@ def test_renewed_certificate_is_watched_again(world: SimpleNamespace) -> None:
     )
     certifications.edit_certification(db.session, world.owner, cert.id, draft)
     assert cert.expiry_notified_at is None
-    assert certifications.certification_state(cert) == CertificationState.VALID
+    assert cert.state_on(clock.today_local()) == CertificationState.VALID
     freeze_local(date(2029, 12, 30))
-    assert certifications.notify_expired_certifications(db.session).expiring == [cert.id]
+    assert expiry.notify_expired_certifications(db.session).expiring == [cert.id]
 
 
 def test_revoked_and_certificates_entered_expired_are_not_announced(
@@ -185,7 +180,7 @@ def test_revoked_and_certificates_entered_expired_are_not_announced(
     revoked = factories.CertificationFactory(supplier=world.supplier, valid_to=TODAY)
     certifications.revoke_certification(db.session, world.owner, revoked.id)
     freeze_local(TODAY + timedelta(days=3))
-    report = certifications.notify_expired_certifications(db.session)
+    report = expiry.notify_expired_certifications(db.session)
     assert report.expired == [] and report.expiring == []
 
 
@@ -311,7 +306,7 @@ def test_portal_add_edit_revoke_with_hints(
     ).get_data(as_text=True)
     assert 'data-state="revoked"' in revoked and "已撤销" in revoked
     db.session.refresh(cert)
-    assert certifications.valid_certifications(db.session, world.supplier.id, cert.product_id) == []
+    assert queries.valid_certifications(db.session, world.supplier.id, cert.product_id) == []
 
 
 def test_other_suppliers_consumers_and_bureau_are_refused(
@@ -423,3 +418,41 @@ def test_scan_of_the_certificate_is_stored_and_shown(
     assert good.status_code == 200 and good.json["image_url"]
     db.session.refresh(cert)
     assert cert.image_id != first_image
+
+
+def test_the_food_licence_of_an_application_is_registered_and_renewed_by_the_catalog(
+    world: SimpleNamespace,
+) -> None:
+    """Suppliers hand the SC licence to catalog's action: one certificate per number, renewed in
+    place (new dates, un-revoked, watched for expiry again), the listed products re-indexed."""
+    from yipin.outbox.models import OutboxEntry
+
+    def draft(valid_to: date) -> certifications.CertificationDraft:
+        return certifications.CertificationDraft(
+            kind=CertificationKind.FOOD_PRODUCTION_LICENCE,
+            number="sc 1033607340 0012",
+            issuer="寻乌县市场监督管理局",
+            valid_from=date(2024, 3, 1),
+            valid_to=valid_to,
+            scope="茶叶",
+        )
+
+    sid = world.supplier.id
+    cert = certifications.save_food_licence(
+        db.session, world.owner, sid, draft(date(2026, 12, 1)), None
+    )
+    assert cert.number == "SC10336073400012" and cert.state_on(TODAY) == CertificationState.VALID
+    assert queries.food_licence_holder(db.session, "SC10336073400012") == sid
+    cert.revoked_at, cert.expiry_notified_at = clock.now(), clock.now()
+    db.session.commit()
+    before = db.session.scalar(sa.select(sa.func.max(OutboxEntry.id))) or 0
+    renewed = certifications.save_food_licence(
+        db.session, world.owner, sid, draft(date(2029, 2, 28)), None
+    )
+    assert renewed.id == cert.id and renewed.revoked_at is None
+    assert renewed.expiry_notified_at is None and renewed.valid_to == date(2029, 2, 28)
+    emitted = db.session.scalars(sa.select(OutboxEntry.payload).where(OutboxEntry.id > before))
+    assert emitted.all() == [{"product_id": world.product.id}]
+    other = factories.SupplierFactory()
+    with pytest.raises(certifications.DuplicateCertification):
+        certifications.save_food_licence(db.session, world.owner, other.id, draft(VALID_TO), None)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from PIL import Image as PILImage
 from PIL import ImageFile
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.models import Product, ProductImage, ProductStatus
 from tests import factories
 from tests.catalog import products_support as support

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.models import Product, Variant
 from tests import factories
 from tests.catalog import products_support as support

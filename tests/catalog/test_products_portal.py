@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.models import ListingReview, Product, ProductStatus, ReviewEvent, Variant
 from tests import factories
 from tests.catalog import products_support as support

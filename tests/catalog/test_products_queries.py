@@ -3,12 +3,9 @@ API list issue as many SQL statements for 20 products as for 2 (no N+1)."""
 
 from __future__ import annotations
 
-import contextlib
 import uuid
-from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 
 from catalog.models import ListingReview, ProductImage, ProductStatus, ReviewEvent
 from tests import factories
@@ -16,28 +13,6 @@ from tests.catalog import products_support as support
 from yipin import clock
 from yipin.db import db
 from yipin.media.models import Image, ImagePurpose
-
-
-class QueryCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.statements.append(statement)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
-@contextlib.contextmanager
-def counting() -> Iterator[QueryCounter]:
-    counter = QueryCounter()
-    sa.event.listen(db.engine, "before_cursor_execute", counter)
-    try:
-        yield counter
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", counter)
 
 
 def make_products(supplier, n: int, status: ProductStatus, start: int = 0) -> list:
@@ -91,58 +66,62 @@ def supplier_and_owner(app, reference):
     return supplier, owner
 
 
-def count_get(client, url: str) -> int:
+def count_get(client, count_queries, url: str) -> int:
     client.get(url)  # warm up (login, caches)
-    with counting() as counter:
+    with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200, url
-    return counter.count
+    return queries.count
 
 
-def test_the_supplier_product_list_does_not_grow_with_the_page(supplier_and_owner, login_as):
+def test_the_supplier_product_list_does_not_grow_with_the_page(
+    supplier_and_owner, login_as, count_queries
+):
     supplier, owner = supplier_and_owner
     make_products(supplier, 2, ProductStatus.LISTED)
     db.session.commit()
     client = login_as(owner)
-    few = count_get(client, "/supplier/catalog/products")
+    few = count_get(client, count_queries, "/supplier/catalog/products")
     make_products(supplier, 18, ProductStatus.DRAFT, start=2)
     db.session.commit()
-    many = count_get(client, "/supplier/catalog/products")
+    many = count_get(client, count_queries, "/supplier/catalog/products")
     page = client.get("/supplier/catalog/products").get_data(as_text=True)
     assert page.count('class="prow"') == 20
     assert many == few, f"{few} statements for 2 products, {many} for 20"
     assert few <= 12
 
 
-def test_the_review_queue_does_not_grow_with_the_page(supplier_and_owner, login_as):
+def test_the_review_queue_does_not_grow_with_the_page(supplier_and_owner, login_as, count_queries):
     supplier, _owner = supplier_and_owner
     operator = factories.operator()
     make_products(supplier, 2, ProductStatus.PENDING_REVIEW)
     db.session.commit()
     client = login_as(operator)
-    few = count_get(client, "/console/listings")
+    few = count_get(client, count_queries, "/console/listings")
     other, _ = support.supplier_with_owner()
     make_products(other, 18, ProductStatus.PENDING_REVIEW, start=2)
     db.session.commit()
-    many = count_get(client, "/console/listings")
+    many = count_get(client, count_queries, "/console/listings")
     assert client.get("/console/listings").get_data(as_text=True).count('class="prow"') == 20
     assert many == few, f"{few} statements for 2 products, {many} for 20"
 
 
-def test_the_api_list_does_not_grow_with_the_page(supplier_and_owner, login_as):
+def test_the_api_list_does_not_grow_with_the_page(supplier_and_owner, login_as, count_queries):
     supplier, owner = supplier_and_owner
     make_products(supplier, 2, ProductStatus.LISTED)
     db.session.commit()
     client = login_as(owner)
-    few = count_get(client, "/api/v1/products?page_size=50")
+    few = count_get(client, count_queries, "/api/v1/products?page_size=50")
     make_products(supplier, 18, ProductStatus.LISTED, start=2)
     db.session.commit()
-    many = count_get(client, "/api/v1/products?page_size=50")
+    many = count_get(client, count_queries, "/api/v1/products?page_size=50")
     assert len(client.get("/api/v1/products?page_size=50").get_json()) == 20
     assert many == few, f"{few} statements for 2 products, {many} for 20"
 
 
-def test_the_review_page_does_not_grow_with_variants_and_pictures(supplier_and_owner, login_as):
+def test_the_review_page_does_not_grow_with_variants_and_pictures(
+    supplier_and_owner, login_as, count_queries
+):
     supplier, _owner = supplier_and_owner
     operator = factories.operator()
     small, big = make_products(supplier, 2, ProductStatus.PENDING_REVIEW)
@@ -150,6 +129,6 @@ def test_the_review_page_does_not_grow_with_variants_and_pictures(supplier_and_o
         factories.VariantFactory(product=big, sku=f"BIG-{k}")
     db.session.commit()
     client = login_as(operator)
-    few = count_get(client, f"/console/listings/{small.id}")
-    many = count_get(client, f"/console/listings/{big.id}")
+    few = count_get(client, count_queries, f"/console/listings/{small.id}")
+    many = count_get(client, count_queries, f"/console/listings/{big.id}")
     assert many == few, f"{few} statements for 3 variants, {many} for 15"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.errors import (
     BrandNotAuthorised,
     FoodLicenceRequired,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.actions import products as actions
+from catalog import actions
 from tests import factories
 from tests.browser import fixtures as browser_fixtures
 from tests.catalog import products_support as support

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.models import Product, ProductStatus
 from tests import factories
 from tests.catalog import products_support as support

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from catalog.actions import products as actions
+from catalog import actions
 from catalog.errors import ReasonRequired, StaleRevision, TransitionNotAllowed
 from catalog.models import ListingReview, Product, ProductStatus, ReviewEvent
 from search import engine, index

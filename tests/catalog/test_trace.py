@@ -6,17 +6,14 @@ Also holds the small builders the other trace test modules import (``trace_world
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
-from catalog import batches
 from catalog.models import InspectionResult
+from catalog.trace import batches
 from orders.models import OrderStatus
 from tests import factories
 from yipin import clock
@@ -78,20 +75,6 @@ def order_with_status(buyer: Any, lines: list[Any], status: OrderStatus, **kw: A
         sub.status = status
     db.session.flush()
     return order
-
-
-@contextlib.contextmanager
-def count_queries() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", before)
 
 
 @pytest.fixture
@@ -204,12 +187,14 @@ def test_brand_shows_only_while_authorised(client: Any, world: SimpleNamespace) 
     assert "data-brand" not in client.get(f"/t/{batch.code}").get_data(as_text=True)
 
 
-def test_page_query_count_is_pinned(client: Any, world: SimpleNamespace) -> None:
+def test_page_query_count_is_pinned(
+    client: Any, world: SimpleNamespace, count_queries: Any
+) -> None:
     sold = _sold_world(world)
     for _ in range(3):  # more inspections and certificates must not add queries
         factories.CertificationFactory(supplier=world.supplier)
     db.session.commit()
     client.get(f"/t/{sold.batch.code}")  # warm up (translations, templates)
-    with count_queries() as statements:
+    with count_queries() as queries:
         assert client.get(f"/t/{sold.batch.code}").status_code == 200
-    assert len(statements) <= 9, "\n".join(statements)
+    assert queries.count <= 9, queries

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from catalog import pdf
+from catalog.trace import pdf
 from tests.catalog.test_trace import TODAY, freeze_local, make_batch, trace_world
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf extracts the PDF's text (test extra)")

@@ -65,6 +65,14 @@ def test_operator_deactivates_an_account_and_it_can_no_longer_log_in(app, client
     assert refused.status_code == 200 and "密码错误" in refused.get_data(as_text=True)
 
 
+def test_a_button_on_an_account_that_does_not_exist_answers_404_and_says_so(client):
+    """A refusal naming no field is about the record in the URL: the error page, not a flash."""
+    login(client, factories.operator())
+    response = client.submit("/console/users/999999/active", {"active": "0"})
+    assert response.status_code == 404
+    assert "未找到" in response.get_data(as_text=True)
+
+
 def test_failed_jobs_are_listed_and_can_be_retried(app, client, jobs):
     app.config["OUTBOX_MAX_ATTEMPTS"] = 1
     entry = outbox.emit(db.session, "test.console_fail", {})

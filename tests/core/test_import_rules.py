@@ -49,23 +49,10 @@ FLOORS = {
 
 # Known breaches, each with the work that removes it: (file, rule, what).
 KNOWN = {
-    # removed by the catalog helper
-    ("suppliers/actions/application.py", "writes", "catalog.Certification"),
-    ("suppliers/actions/verification.py", "emits", "catalog.product_changed"),
-    ("catalog/batches.py", "reads up", "orders.models"),
-    ("catalog/seed/stock.py", "reads up", "fulfillment.models"),
-    ("catalog/seed/stock.py", "writes", "fulfillment.Warehouse"),
-    ("catalog/seed/stock.py", "writes", "fulfillment.Stock"),
-    ("catalog/seed/stock.py", "writes", "fulfillment.StockMovement"),
-}
-KNOWN |= {
     # Open, for the lead to assign:
     # - the bulk import's stock rows go through fulfillment's actions (allowed), but the catalog
     #   reads fulfillment's warehouses for them: fulfillment should own its rows of the import;
     ("catalog/importer/rows.py", "reads up", "fulfillment.models"),
-    # - the catalog's demo seed authorises each supplier for the brands of the products it
-    #   plans, in the suppliers' table: the suppliers' seed step should make them.
-    ("catalog/seed/certificates.py", "writes", "suppliers.BrandAuthorisation"),
 }
 
 

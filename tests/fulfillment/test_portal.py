@@ -103,21 +103,13 @@ def test_supplier_adds_and_closes_its_own_warehouse(world, client):
     assert client.get(f"/supplier/stock/warehouses/{world.shared_wh.id}/edit").status_code == 403
 
 
-def test_stock_page_query_count_does_not_grow_with_variants(world, client):
+def test_stock_page_query_count_does_not_grow_with_variants(world, client, count_queries):
     login(client, world.staff)
 
     def queries() -> int:
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as counted:
             assert client.get("/supplier/stock/").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
+        return counted.count
 
     few = queries()
     for i in range(12):

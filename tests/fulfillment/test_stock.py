@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.actions import products as catalog
+from catalog import actions as catalog_actions
 from catalog.models import ProductStatus
 from fulfillment import actions
 from fulfillment.errors import InsufficientStock, InvalidQuantity, StorageMismatch
@@ -116,7 +116,7 @@ def test_chilled_product_cannot_go_into_an_ambient_only_warehouse(world):
 def test_stock_and_price_changes_keep_a_listed_product_listed(world):
     actions.set_on_hand(db.session, world.staff, world.variant.id, world.own_wh.id, 50)
     actions.adjust_stock(db.session, world.staff, world.variant.id, world.own_wh.id, 5, "入库")
-    catalog.set_price(db.session, world.staff, world.variant.id, 5980, 8800)
+    catalog_actions.set_price(db.session, world.staff, world.variant.id, 5980, 8800)
     db.session.commit()
     assert listed(world.product.id) == ProductStatus.LISTED
 

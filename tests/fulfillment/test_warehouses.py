@@ -214,3 +214,45 @@ def _other_variant(world):
 
     product = f.ProductFactory(supplier=world.other, origin_region_code="360726100201")
     return f.VariantFactory(product=product, sku="AY-QC-1")
+
+
+def test_a_warehouse_contact_typed_with_the_country_code_is_kept_as_eleven_digits(world, client):
+    """The same number a supplier gives as its contact is accepted for a warehouse (it used to
+    be refused here) and stored the same way: form, portal and API alike."""
+    login(client, world.operator)
+    from tests.fulfillment.world import page_token
+
+    token = page_token(client, "/console/warehouses/new")
+    form = {
+        "csrf_token": token,
+        "code": "NK-FWD-02",
+        "name": "南康前置仓二号",
+        "kind": "forward",
+        "region_code": "360703",
+        "cold_capability": "ambient",
+        "supplier_id": "",
+        "contact_phone": "+86 139 0797 1234",
+    }
+    assert client.post("/console/warehouses/new", data=form).status_code == 302
+    created = db.session.scalars(sa.select(Warehouse).where(Warehouse.code == "NK-FWD-02")).one()
+    assert created.contact_phone == "13907971234"
+    bad = client.post("/console/warehouses/new", data={**form, "contact_phone": "12345"})
+    assert bad.status_code == 422 and "请输入 11 位手机号或带区号的固定电话" in bad.get_data(
+        as_text=True
+    )
+    response = api(
+        client,
+        "PATCH",
+        f"/api/v1/warehouses/{created.id}",
+        token_from="/console/warehouses/",
+        json={"contact_phone": "0086-139-0797-5678"},
+    )
+    assert response.status_code == 200 and response.get_json()["contact_phone"] == "13907975678"
+    refused = api(
+        client,
+        "PATCH",
+        f"/api/v1/warehouses/{created.id}",
+        token_from="/console/warehouses/",
+        json={"contact_phone": "0797-123"},
+    )
+    assert refused.status_code == 422 and "contact_phone" in str(refused.get_json()["errors"])

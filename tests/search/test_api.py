@@ -104,5 +104,10 @@ def test_the_openapi_document_declares_public_operations_and_their_bodies(api):
         operation = spec["paths"][path]["get"]
         assert operation["security"] == []
         assert {"200", "422"} <= set(operation["responses"])
-        error = operation["responses"]["422"]["content"]["application/json"]["schema"]
-        assert error == {"$ref": "#/components/schemas/ErrorBody"}
+        # the one error body of the API (yipin.api.ErrorSchema), through the shared response
+        assert operation["responses"]["422"] == {
+            "$ref": "#/components/responses/UNPROCESSABLE_ENTITY"
+        }
+        shared = spec["components"]["responses"]["UNPROCESSABLE_ENTITY"]
+        error = shared["content"]["application/json"]["schema"]
+        assert error == {"$ref": "#/components/schemas/Error"}

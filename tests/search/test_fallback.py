@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from catalog.actions import products as actions
+from catalog import actions
 from search import engine, index
 from search.index import SYNC_TOPIC
 from tests import factories

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.actions import products as actions
+from catalog import actions
 from search import index
 from tests import factories
 from yipin.db import commit, db

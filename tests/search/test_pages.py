@@ -62,40 +62,27 @@ def test_typing_in_the_header_box_suggests_and_opens_a_product(app, catalog, liv
     assert int(page.url.rsplit("/", 1)[1]) in {catalog[k] for k in corpus.ORANGES.split()}
 
 
-def _statements(client, url: str, **args) -> int:
-    import sqlalchemy as sa
-
-    from yipin.db import db
-
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, *rest) -> None:
-        statements.append(statement)
-
-    db.session.commit()
-    sa.event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+def _statements(client, count_queries, url: str, **args) -> int:
+    with count_queries() as queries:
         assert client.get(url, query_string=args).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
+    return queries.count
 
 
 def test_the_search_page_and_api_issue_the_same_statements_for_more_products(
-    embedded_catalog, embedded_client
+    embedded_catalog, embedded_client, count_queries
 ):
     """No N+1: three times the products (and results), the same statements."""
     from yipin.db import db
 
     urls = [("/search", {"q": "脐橙"}), ("/api/v1/search", {"q": "qicheng"})]
     for url, args in urls:  # warm the label caches
-        _statements(embedded_client, url, **args)
-    before = [_statements(embedded_client, url, **args) for url, args in urls]
+        _statements(embedded_client, count_queries, url, **args)
+    before = [_statements(embedded_client, count_queries, url, **args) for url, args in urls]
     for copy in (1, 2):
         corpus.load(copy=copy)
     db.session.commit()
     from search import index
 
     index.reindex()
-    after = [_statements(embedded_client, url, **args) for url, args in urls]
+    after = [_statements(embedded_client, count_queries, url, **args) for url, args in urls]
     assert after == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.actions import products as actions
+from catalog import actions
 from search import index, service
 from search.models import SearchDocument
 from search.request import SearchRequest

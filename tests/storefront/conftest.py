@@ -4,8 +4,7 @@ counter for pinning the pages' SQL query counts."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -149,28 +148,6 @@ def shop(app: Flask, reference: None, november: datetime) -> dict[str, Any]:
         "pending": pending,
         "hidden": hidden,
     }
-
-
-@pytest.fixture
-def count_queries(app: Flask) -> Callable[[], Any]:
-    """``with count_queries() as statements:`` collects the SQL statements issued inside."""
-
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        db.session.commit()  # what the test made is flushed before counting starts
-        statements: list[str] = []
-
-        def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", listener)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", listener)
-
-    return counting
 
 
 def variants_of(product: Product) -> list[Variant]:

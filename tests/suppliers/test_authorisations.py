@@ -158,7 +158,8 @@ def test_the_supplier_sees_valid_expired_and_upcoming(client, login_as):
 def test_authorisations_api(client, login_as):
     on(date(2026, 11, 20))
     supplier = factories.SupplierFactory()
-    login_as(factories.operator())
+    operator = factories.operator()
+    login_as(operator)
     payload = {
         "supplier_id": supplier.id,
         "brand_id": factories.brand().id,
@@ -189,4 +190,5 @@ def test_authorisations_api(client, login_as):
     )
     assert twice.status_code == 409
     on(date(2027, 1, 2))
+    login_as(operator)  # the login of 20 November has lasted its 14 days
     assert client.get(f"/api/v1/brand-authorisations/{body['id']}").get_json()["state"] == "revoked"

@@ -110,6 +110,24 @@ def test_owner_edits_contact_details_without_reverification(client, login_as):
     assert supplier.contact_name == "钟小梅"
 
 
+def test_a_contact_mobile_typed_with_spaces_and_the_country_code_is_kept_as_eleven_digits(
+    client, login_as
+):
+    supplier = factories.SupplierFactory()
+    login_as(factories.supplier_staff(supplier, owner=True))
+    response = client.submit(
+        "/supplier/profile", {"contact_name": "钟小梅", "contact_phone": "+86 139 0797 1234"}
+    )
+    assert response.status_code == 302
+    db.session.refresh(supplier)
+    assert supplier.contact_phone == "13907971234"  # as a warehouse or a login keeps it
+    response = client.api(
+        "PATCH", f"/api/v1/suppliers/{supplier.id}", json={"contact_phone": "0797 2821234"}
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["contact_phone"] == "0797-2821234"
+
+
 def test_staff_see_the_profile_read_only(client, login_as):
     supplier = factories.SupplierFactory()
     login_as(factories.supplier_staff(supplier))

@@ -171,7 +171,7 @@ def test_the_business_licence_image_is_required_and_must_be_an_image(client):
         ("region_code", "110105", "赣州市"),  # Beijing: outside the platform's region
         ("region_code", "360734100", "村"),  # a township only: the village is needed
         ("region_code", "", "村"),
-        ("registered_on", "2999-01-01", "不能晚于今天"),
+        ("registered_on", "2099-01-01", "不能晚于今天"),
         ("contact_phone", "12345", "手机"),
         ("main_category_ids", None, "类目"),
         ("password", "short", "8"),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from catalog.actions.products import submit_for_review
+from catalog.actions import submit_for_review
 from catalog.errors import SupplierCannotSell
 from suppliers import actions
 from suppliers.actions import TRANSITIONS, StatusAction
@@ -21,7 +21,6 @@ from yipin.db import db
 from yipin.notifications import Notification
 
 pytestmark = pytest.mark.usefixtures("reference")
-S, A = SupplierStatus, StatusAction
 
 
 def history(supplier):
@@ -42,11 +41,11 @@ def notes(supplier):
 
 def test_the_state_machine_is_one_table():
     assert TRANSITIONS == {
-        (S.PENDING, A.VERIFY): S.VERIFIED,
-        (S.PENDING, A.REJECT): S.REJECTED,
-        (S.REJECTED, A.RESUBMIT): S.PENDING,
-        (S.VERIFIED, A.SUSPEND): S.SUSPENDED,
-        (S.SUSPENDED, A.RESTORE): S.VERIFIED,
+        (SupplierStatus.PENDING, StatusAction.VERIFY): SupplierStatus.VERIFIED,
+        (SupplierStatus.PENDING, StatusAction.REJECT): SupplierStatus.REJECTED,
+        (SupplierStatus.REJECTED, StatusAction.RESUBMIT): SupplierStatus.PENDING,
+        (SupplierStatus.VERIFIED, StatusAction.SUSPEND): SupplierStatus.SUSPENDED,
+        (SupplierStatus.SUSPENDED, StatusAction.RESTORE): SupplierStatus.VERIFIED,
     }
 
 
@@ -57,7 +56,8 @@ def test_every_transition_leaves_who_when_why_and_tells_the_supplier(pending_sup
     at = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
     clock.freeze(at)
     actions.change_status(db.session, operator, supplier.id, "reject", "营业执照照片模糊")
-    assert supplier.status == S.REJECTED and supplier.status_reason == "营业执照照片模糊"
+    assert supplier.status == SupplierStatus.REJECTED
+    assert supplier.status_reason == "营业执照照片模糊"
     owner = actions.owner_of(db.session, supplier.id)
     draft = actions.SupplierDraft(
         name=supplier.name,
@@ -71,21 +71,21 @@ def test_every_transition_leaves_who_when_why_and_tells_the_supplier(pending_sup
         main_category_ids=[factories.category().id],
     )
     actions.resubmit(db.session, owner, supplier.id, draft, platform_region="3607")
-    assert supplier.status == S.PENDING and supplier.status_reason is None
+    assert supplier.status == SupplierStatus.PENDING and supplier.status_reason is None
     actions.change_status(db.session, operator, supplier.id, "verify", "")
-    assert supplier.status == S.VERIFIED and supplier.verified_at == at
+    assert supplier.status == SupplierStatus.VERIFIED and supplier.verified_at == at
     actions.change_status(db.session, operator, supplier.id, "suspend", "抽检不合格")
-    assert supplier.status == S.SUSPENDED
+    assert supplier.status == SupplierStatus.SUSPENDED
     actions.change_status(db.session, operator, supplier.id, "restore", "整改完成")
-    assert supplier.status == S.VERIFIED and supplier.can_sell
+    assert supplier.status == SupplierStatus.VERIFIED and supplier.can_sell
 
     rows = [(r.from_status, r.to_status, r.reason, r.actor_id, r.at) for r in history(supplier)]
     assert rows[1:] == [
-        (S.PENDING, S.REJECTED, "营业执照照片模糊", operator.id, at),
-        (S.REJECTED, S.PENDING, None, owner.id, at),
-        (S.PENDING, S.VERIFIED, None, operator.id, at),
-        (S.VERIFIED, S.SUSPENDED, "抽检不合格", operator.id, at),
-        (S.SUSPENDED, S.VERIFIED, "整改完成", operator.id, at),
+        (SupplierStatus.PENDING, SupplierStatus.REJECTED, "营业执照照片模糊", operator.id, at),
+        (SupplierStatus.REJECTED, SupplierStatus.PENDING, None, owner.id, at),
+        (SupplierStatus.PENDING, SupplierStatus.VERIFIED, None, operator.id, at),
+        (SupplierStatus.VERIFIED, SupplierStatus.SUSPENDED, "抽检不合格", operator.id, at),
+        (SupplierStatus.SUSPENDED, SupplierStatus.VERIFIED, "整改完成", operator.id, at),
     ]
     told = [(n.kind, n.body) for n in notes(supplier)]
     assert told == [
@@ -102,7 +102,7 @@ def test_every_transition_leaves_who_when_why_and_tells_the_supplier(pending_sup
 def test_reject_and_suspend_need_a_reason(pending_supplier, action):
     supplier = pending_supplier
     if action == "suspend":
-        supplier.status = S.VERIFIED
+        supplier.status = SupplierStatus.VERIFIED
     with pytest.raises(ReasonRequired):
         actions.change_status(db.session, factories.operator(), supplier.id, action, "   ")
 
@@ -110,14 +110,14 @@ def test_reject_and_suspend_need_a_reason(pending_supplier, action):
 @pytest.mark.parametrize(
     ("status", "action"),
     [
-        (S.PENDING, "suspend"),
-        (S.PENDING, "restore"),
-        (S.VERIFIED, "verify"),
-        (S.VERIFIED, "reject"),
-        (S.REJECTED, "verify"),
-        (S.REJECTED, "suspend"),
-        (S.SUSPENDED, "verify"),
-        (S.SUSPENDED, "reject"),
+        (SupplierStatus.PENDING, "suspend"),
+        (SupplierStatus.PENDING, "restore"),
+        (SupplierStatus.VERIFIED, "verify"),
+        (SupplierStatus.VERIFIED, "reject"),
+        (SupplierStatus.REJECTED, "verify"),
+        (SupplierStatus.REJECTED, "suspend"),
+        (SupplierStatus.SUSPENDED, "verify"),
+        (SupplierStatus.SUSPENDED, "reject"),
     ],
 )
 def test_illegal_transitions_are_refused_with_409(client, login_as, status, action):
@@ -142,23 +142,35 @@ def test_only_verified_suppliers_can_submit_products(pending_supplier):
     owner = actions.owner_of(db.session, supplier.id)
     product = factories.ProductFactory(supplier=supplier, status="draft")
     factories.VariantFactory(product=product)
-    for status in (S.PENDING, S.REJECTED, S.SUSPENDED):
+    for status in (SupplierStatus.PENDING, SupplierStatus.REJECTED, SupplierStatus.SUSPENDED):
         supplier.status = status
         with pytest.raises(SupplierCannotSell):
             submit_for_review(db.session, owner, product.id)
-    supplier.status = S.VERIFIED
+    supplier.status = SupplierStatus.VERIFIED
     assert submit_for_review(db.session, owner, product.id).status == "pending_review"
 
 
 def test_suspending_resyncs_the_listed_products(pending_supplier):
+    """Suppliers publishes its own topic; the catalog's handler re-indexes the listed products."""
+    from catalog import tasks as catalog_tasks
     from yipin.outbox.models import OutboxEntry
 
     supplier = pending_supplier
-    supplier.status = S.VERIFIED
+    supplier.status = SupplierStatus.VERIFIED
     listed = factories.ProductFactory(supplier=supplier)
     factories.ProductFactory(supplier=supplier, status="draft")
     actions.change_status(db.session, factories.operator(), supplier.id, "suspend", "整改")
-    payloads = [e.payload for e in db.session.scalars(sa.select(OutboxEntry))]
+    published = db.session.scalars(sa.select(OutboxEntry)).one()
+    assert published.topic == "suppliers.verification_changed"
+    assert published.payload["supplier_id"] == supplier.id
+    assert published.payload["to_status"] == "suspended" and not published.payload["can_sell"]
+    catalog_tasks.supplier_verification_changed(published.payload)  # what the job runs
+    payloads = [
+        e.payload
+        for e in db.session.scalars(
+            sa.select(OutboxEntry).where(OutboxEntry.topic == "catalog.product_changed")
+        )
+    ]
     assert payloads == [{"product_id": listed.id}]
 
 
@@ -180,7 +192,7 @@ def test_operator_verifies_from_the_console(client, login_as, pending_supplier):
     )
     assert response.status_code == 302
     db.session.refresh(pending_supplier)
-    assert pending_supplier.status == S.VERIFIED
+    assert pending_supplier.status == SupplierStatus.VERIFIED
     page = client.get(response.location).get_data(as_text=True)
     assert "已认证" in page and "运营小王" in page
     assert 'data-action="suspend"' in page
@@ -196,7 +208,7 @@ def test_console_reject_without_reason_says_so_and_changes_nothing(
     assert response.status_code == 422
     assert "请填写原因" in response.get_data(as_text=True)
     db.session.refresh(pending_supplier)
-    assert pending_supplier.status == S.PENDING
+    assert pending_supplier.status == SupplierStatus.PENDING
     assert count(SupplierStatusChange) == 1  # only the application's own row
 
 
@@ -223,10 +235,10 @@ def test_the_supplier_sees_the_rejection_and_its_reason(client, login_as, pendin
 
 @pytest.mark.both_databases
 def test_queue_lists_pending_first_and_filters(client, login_as):
-    old = factories.SupplierFactory(name="甲合作社", status=S.VERIFIED)
-    first = factories.SupplierFactory(name="乙合作社", status=S.PENDING)
+    old = factories.SupplierFactory(name="甲合作社", status=SupplierStatus.VERIFIED)
+    first = factories.SupplierFactory(name="乙合作社", status=SupplierStatus.PENDING)
     second = factories.SupplierFactory(
-        name="丙家庭农场", status=S.PENDING, region_code="360781100001"
+        name="丙家庭农场", status=SupplierStatus.PENDING, region_code="360781100001"
     )
     first.created_at = datetime(2026, 1, 1, tzinfo=UTC)
     second.created_at = datetime(2026, 2, 1, tzinfo=UTC)
@@ -246,7 +258,7 @@ def test_queue_lists_pending_first_and_filters(client, login_as):
 
 def test_queue_is_paginated(client, login_as):
     for _ in range(23):
-        factories.SupplierFactory(status=S.PENDING)
+        factories.SupplierFactory(status=SupplierStatus.PENDING)
     login_as(factories.operator())
     first = client.get("/console/suppliers/").get_data(as_text=True)
     assert first.count("data-supplier=") == 20 and "1 / 2" in first
@@ -286,7 +298,7 @@ def test_the_supplier_reads_its_history_without_operator_names(client, login_as,
 
 
 def test_queue_and_detail_pages_have_a_fixed_query_count(client, login_as, count_queries):
-    suppliers = [factories.SupplierFactory(status=S.PENDING) for _ in range(20)]
+    suppliers = [factories.SupplierFactory(status=SupplierStatus.PENDING) for _ in range(20)]
     target = suppliers[0]
     for _ in range(3):
         factories.supplier_staff(target)

@@ -11,9 +11,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from yipin import clock, platform
-from yipin.accounts import passwords
+from yipin import clock, contact, platform
+from yipin.accounts import passwords, sessions
 from yipin.accounts.errors import (
+    CannotDeactivateSelf,
     InvalidAccountData,
     InvalidLogin,
     LoginTaken,
@@ -24,9 +25,9 @@ from yipin.accounts.errors import (
 from yipin.accounts.models import ApiToken, Role, SupplierRole, User
 from yipin.config import platform_region
 from yipin.errors import NotFound
+from yipin.i18n import _l, bilingual
+from yipin.notifications import notify_user
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "yp_"
 
 
@@ -39,21 +40,18 @@ class LoginId:
 
 
 def parse_login(raw: str) -> LoginId:
-    """Normalise a phone number (+86, spaces, dashes allowed) or an e-mail address."""
+    """A login as stored: a mainland mobile number (+86, spaces, dashes allowed) in its 11
+    digits, or an e-mail address in lower case (see ``yipin.contact``)."""
     text = (raw or "").strip()
     if "@" in text:
-        email = text.lower()
-        if not EMAIL_RE.match(email) or len(email) > 254:
+        email = contact.email_address(text)
+        if email is None:
             raise InvalidLogin(field="login")
         return LoginId(email=email)
-    digits = re.sub(r"[\s\-()]", "", text)
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    if not PHONE_RE.match(digits):
+    phone = contact.mobile_number(text)
+    if phone is None:
         raise InvalidLogin(field="login")
-    return LoginId(phone=digits)
+    return LoginId(phone=phone)
 
 
 def check_password_strength(password: str) -> None:
@@ -61,7 +59,7 @@ def check_password_strength(password: str) -> None:
         len(password) < 8
         or len(password) > 128
         or not re.search(r"[A-Za-z]", password)
-        or not re.search(r"\d", password)
+        or not re.search(r"[0-9]", password)
     ):
         raise WeakPassword(field="password")
 
@@ -92,6 +90,38 @@ def register_consumer(session: Session, *, login: str, password: str, display_na
     session.add(user)
     session.flush()
     return user
+
+
+NOTE_SIGNUP_ATTEMPT = "accounts.signup_attempt"
+
+
+def sign_up(session: Session, *, login: str, password: str, display_name: str) -> User | None:
+    """Consumer sign-up that does not tell anyone whether a login is taken.
+
+    A new login gets its account (returned). A taken one gets nothing: the account's owner
+    is told instead (a notice on their account page) and None is returned, after the same
+    password hashing work, so that the answer and its timing are the same either way."""
+    login_id = parse_login(login)
+    check_password_strength(password)
+    existing = find_by_login(session, login_id)
+    if existing is None:
+        return register_consumer(session, login=login, password=password, display_name=display_name)
+    passwords.hash_password(password)
+    texts = bilingual(
+        _l(
+            "Someone tried to sign up with your phone number or e-mail address on %(day)s. "
+            "Nothing was changed. If it was you, log in with your password."
+        ),
+        day=clock.to_local(clock.now()).strftime("%Y-%m-%d %H:%M"),
+    )
+    notify_user(
+        session,
+        existing.id,
+        NOTE_SIGNUP_ATTEMPT,
+        bilingual(_l("Sign-up attempt with your login"))["zh_CN"],
+        f"{texts['zh_CN']}\n{texts['en']}",
+    )
+    return None
 
 
 def _default_name(login: LoginId) -> str:
@@ -197,20 +227,24 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     )
     if not allowed:
         raise NotFound()
+    if user.id == actor.id and not active:
+        raise CannotDeactivateSelf()  # nobody else might be left to turn it back on
     user.is_active = active
     if not active:
-        user.session_version += 1
+        sessions.end_all(session, user)  # every cookie and remember token of theirs dies
     session.flush()
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """Change one's password; every other session is logged out."""
+def change_password(
+    session: Session, user: User, current: str, new: str, *, keep_session: int | None = None
+) -> None:
+    """Change one's password; every other session (all but ``keep_session``) is logged out."""
     if not passwords.verify_password(user.password_hash, current):
         raise WrongPassword(field="current_password")
     check_password_strength(new)
     user.password_hash = passwords.hash_password(new)
-    user.session_version += 1
+    sessions.end_all(session, user, keep=keep_session)
     session.flush()
 
 

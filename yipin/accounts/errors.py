@@ -33,3 +33,8 @@ class NotAllowedToCreate(Forbidden):
 class InvalidAccountData(DomainError):
     code = "invalid_account"
     message = _l("The account details are incomplete or inconsistent.")
+
+
+class CannotDeactivateSelf(Conflict):
+    code = "cannot_deactivate_self"
+    message = _l("You cannot deactivate your own account.")

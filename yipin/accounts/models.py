@@ -58,16 +58,24 @@ class User(UserMixin, TimestampMixin, Base):
     bureau_region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     is_active: Mapped[bool] = mapped_column(default=True)  # type: ignore[assignment]
-    session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     # ``supplier`` (joined) is declared by the suppliers domain: ``Supplier.staff``'s backref.
     bureau_region: Mapped[Region | None] = relationship(lazy="joined")
 
+    # The secret of the server-side session this request runs in (``UserSession``); set by
+    # ``yipin.accounts.sessions`` when it logs the user in or loads the session.
+    session_secret = None  # str | None (not a column)
+
     def get_id(self) -> str:
-        """Session id; bumping ``session_version`` (password change) logs out every session."""
-        return f"{self.id}.{self.session_version}"
+        """What the session cookie and the remember-me cookie carry: the secret of a
+        ``UserSession`` row, never the user's id (revoking the row ends both cookies)."""
+        if not self.session_secret:
+            raise RuntimeError(
+                "log users in through yipin.accounts.sessions.log_in, not flask_login.login_user"
+            )
+        return self.session_secret
 
     @property
     def login(self) -> str:
@@ -126,3 +134,30 @@ class ApiToken(Base):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or at < self.expires_at
+
+
+class UserSession(Base):
+    """One login of a user on one browser: what its session and remember-me cookies stand for.
+
+    The cookies carry a random secret; only its SHA-256 digest is stored. Logging out, "log
+    out everywhere", a password change (the other sessions) and an operator disabling the
+    account revoke rows, and a revoked or expired row makes every copy of its cookies useless.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=clock.now)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    ip: Mapped[str] = mapped_column(sa.String(45), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    def is_usable(self, at: datetime) -> bool:
+        return self.revoked_at is None and at < self.expires_at

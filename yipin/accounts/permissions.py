@@ -7,13 +7,25 @@
 - Bureau staff may read what lies in their region (the city or one county) and change nothing;
   an unsafe HTTP method from a bureau account is refused before any view runs.
 - Consumers reach only their own records (``owner_user_id``) and public pages.
+
+Personal data — who people are and how to reach them (names, phone numbers, e-mail and home
+addresses, last logins) — is listed only to operators and, for their own supplier, to supplier
+staff; a person sees their own. Bureau accounts read statistics, not people: ``/api/v1/users``
+refuses them, and schema fields of type ``yipin.fields.Personal`` dump None to them.
+
+| role | may list people |
+| --- | --- |
+| operator | everyone |
+| supplier staff | their supplier's staff and contacts (reads are scoped to their supplier) |
+| bureau | nobody (statistics only) |
+| consumer | themself |
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
@@ -26,11 +38,6 @@ from yipin.db import db
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-class Owned(Protocol):
-    @property
-    def owner_supplier_id(self) -> int | None: ...
 
 
 def actor() -> User:
@@ -61,6 +68,21 @@ def can_read(user: User, obj: Any) -> bool:
         region = _supplier_region(obj)
         return region is None or region.startswith(user.bureau_scope)
     return False
+
+
+def may_list_people(user: User) -> bool:
+    """May ``user`` list accounts and contact details of people (see the table above)?"""
+    return user.role in (Role.OPERATOR, Role.SUPPLIER)
+
+
+def may_see_person(obj: Any = None, user: Any = None) -> bool:
+    """May the current user (or ``user``) see the personal fields of ``obj``?"""
+    user = user if user is not None else current_user
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if isinstance(obj, User) and obj.id == user.id:
+        return True
+    return may_list_people(user)
 
 
 def can_change(user: User, obj: Any) -> bool:
@@ -128,20 +150,6 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
-
-
-def supplier_owner_required(view: F) -> F:
-    """Only the supplier's owner (负责人) may use the view."""
-
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
-            return unauthorized()
-        if not current_user.is_supplier_owner:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]
 
 
 def unauthorized() -> Response:

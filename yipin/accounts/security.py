@@ -6,12 +6,13 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from yipin.accounts import actions
-from yipin.accounts.models import Role, User
+from yipin.accounts import actions, sessions
+from yipin.accounts.models import Role
 from yipin.accounts.permissions import SAFE_METHODS, unauthorized
 from yipin.db import db
+from yipin.errors import DomainError
 from yipin.extensions import csrf, limiter, login_manager
 from yipin.i18n import _l
 
@@ -19,6 +20,7 @@ from yipin.i18n import _l
 BUREAU_WRITABLE = frozenset(
     {
         "accounts.logout",
+        "accounts.end_sessions",
         "accounts.password",
         "accounts.create_token",
         "accounts.revoke_token",
@@ -26,17 +28,6 @@ BUREAU_WRITABLE = frozenset(
         "accounts_api.TokenById",
     }
 )
-
-
-def load_user(session_id: str) -> User | None:
-    try:
-        user_id, version = (int(part) for part in session_id.split("."))
-    except ValueError:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.is_active or user.session_version != version:
-        return None
-    return user
 
 
 def bearer_token() -> str | None:
@@ -47,14 +38,18 @@ def bearer_token() -> str | None:
 
 
 def _may_ride_on_cookies() -> bool:
-    """Forms always need CSRF; API calls only when they carry the site's cookies."""
+    """Forms always need CSRF; API calls only when the site's cookies sign someone in.
+
+    A cookie that is not a live session (expired, from another installation, made up) signs
+    nobody in, so there is nothing to forge: the call goes on as an anonymous one, and an
+    operation that needs a user answers 401 like any call without a credential."""
     if not request.path.startswith("/api/"):
         return True
     cookies = (
         current_app.config["SESSION_COOKIE_NAME"],
         current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     )
-    return any(name in request.cookies for name in cookies)
+    return any(name in request.cookies for name in cookies) and current_user.is_authenticated
 
 
 def before_request() -> Any:
@@ -64,7 +59,7 @@ def before_request() -> Any:
         user = actions.user_for_token(db.session, secret)
         if user is None:
             return unauthorized_token()
-        login_user(user)  # for this request only: token clients get no session cookie
+        g._login_user = user  # Flask-Login's current_user, for this request only: no session
         g.api_user = user
         g.token_auth = True
     elif request.method not in SAFE_METHODS and _may_ride_on_cookies():
@@ -102,9 +97,6 @@ def after_request(response: Any) -> Any:
         session.clear()
         session.modified = False
         response.headers.pop("Set-Cookie", None)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 
 
@@ -117,29 +109,72 @@ def _failed(response: Any) -> bool:
     return bool(g.get("login_failed"))
 
 
+def _typed_login() -> str:
+    body = request.get_json(silent=True) if request.is_json else None
+    login = request.form.get("login") or (body.get("login") if isinstance(body, dict) else "")
+    return str(login or "")[:254]
+
+
 def _login_key() -> str:
-    login = request.form.get("login") or (request.get_json(silent=True) or {}).get("login") or ""
-    return "login:" + str(login).strip().lower()
+    """The account a login attempt is against, however its login was spelled: ``+86 139-0000-
+    0013``, ``0086 13900000013`` and the account's e-mail all count against one budget.
+    A login that names no account counts against its normalised form."""
+    from yipin.db import db
+
+    typed = _typed_login()
+    try:
+        login_id = actions.parse_login(typed)
+    except DomainError:
+        return "login:" + typed.strip().lower()
+    user = actions.find_by_login(db.session, login_id)
+    if user is not None:
+        return f"account:{user.id}"
+    return "login:" + (login_id.phone or login_id.email or "")
 
 
 def _login_limit() -> str:
     return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']} per minute"
 
 
+def _address_limit() -> str:
+    return f"{current_app.config['LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE']} per minute"
+
+
 def login_limits(view: Any) -> Any:
-    """Failed logins: 5 a minute per account, 20 a minute per address; the next gets 429."""
+    """Failed logins: ``LOGIN_FAILURES_PER_MINUTE`` (5) a minute per account,
+    ``LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE`` (20) per address; the next gets 429."""
     view = limiter.limit(_login_limit, key_func=_login_key, methods=["POST"], deduct_when=_failed)(
         view
     )
     view = limiter.limit(
-        "20 per minute", key_func=get_remote_address, methods=["POST"], deduct_when=_failed
+        _address_limit, key_func=get_remote_address, methods=["POST"], deduct_when=_failed
     )(view)
+    return view
+
+
+def _signup_limit() -> str:
+    return f"{current_app.config['SIGNUPS_PER_HOUR']} per hour"
+
+
+def _signup_login_key() -> str:
+    try:
+        login_id = actions.parse_login(_typed_login())
+    except DomainError:
+        return "signup:" + _typed_login().strip().lower()
+    return "signup:" + (login_id.phone or login_id.email or "")
+
+
+def signup_limits(view: Any) -> Any:
+    """Sign-ups: ``SIGNUPS_PER_HOUR`` per address, and 3 an hour per login (each attempt on a
+    taken login sends its owner a notice), counted on every POST; the next gets 429."""
+    view = limiter.limit(_signup_limit, key_func=get_remote_address, methods=["POST"])(view)
+    view = limiter.limit("3 per hour", key_func=_signup_login_key, methods=["POST"])(view)
     return view
 
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(sessions.load_user)
     login_manager.unauthorized_handler(unauthorized)
     login_manager.session_protection = "basic"
     csrf.init_app(app)

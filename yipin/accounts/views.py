@@ -7,18 +7,20 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from yipin import platform
-from yipin.accounts import actions
+from yipin.accounts import actions, sessions
 from yipin.accounts.forms import EmptyForm, LoginForm, PasswordForm, SignupForm, TokenForm
 from yipin.accounts.models import ApiToken
 from yipin.accounts.permissions import actor, home_endpoint
-from yipin.accounts.security import login_failed, login_limits
+from yipin.accounts.security import login_failed, login_limits, signup_limits
 from yipin.db import commit, db
 from yipin.errors import DomainError
 from yipin.forms import form_error
 from yipin.i18n import _
+from yipin.notifications import Notification
+from yipin.views import run_action
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -41,9 +43,8 @@ def login() -> Any:
     if form.validate_on_submit():
         user = actions.authenticate(db.session, form.login.data, form.password.data)
         if user is not None:
+            sessions.log_in(user, remember=form.remember.data)
             commit()
-            session.clear()
-            login_user(user, remember=form.remember.data)
             target = _safe_next(request.args.get("next")) or url_for(home_endpoint(user))
             return redirect(target)
         login_failed()
@@ -55,51 +56,93 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    logout_user()
-    session.clear()
+    sessions.log_out()  # revoked server-side: a saved copy of the cookies opens nothing
+    commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for(platform.current().site_home))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@signup_limits
 def signup() -> Any:
+    """Sign-up answers the same whether or not the login is taken (a taken one's owner is
+    told): the new account logs in on the login page like everybody else."""
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = actions.register_consumer(
+            actions.sign_up(
                 db.session,
                 login=form.login.data,
                 password=form.password.data,
                 display_name=form.display_name.data or "",
             )
+            commit()
         except DomainError as exc:
             db.session.rollback()
             form_error(form, exc)
-        else:
-            commit()
-            login_user(user)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for(platform.current().site_home))
+        except sa.exc.IntegrityError:  # the same login signed up at the same moment
+            db.session.rollback()
+        if not form.errors:
+            flash(
+                _(
+                    "Thank you. Log in with your phone or e-mail and password. If this login"
+                    " already had an account, nothing was changed and its owner has been told."
+                ),
+                "success",
+            )
+            return redirect(url_for(".login"))
     return render_template("accounts/signup.html", form=form), 200 if not form.errors else 422
 
 
-@bp.get("/account")
-@login_required
-def account() -> Any:
+def _account_page(
+    *,
+    password_form: PasswordForm | None = None,
+    new_token: str | None = None,
+    status: int = 200,
+) -> Any:
     user = actor()
     tokens = db.session.scalars(
         sa.select(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.created_at.desc())
     ).all()
+    this = sessions.current()
     return render_template(
         "accounts/account.html",
-        password_form=PasswordForm(),
+        password_form=password_form or PasswordForm(),
         token_form=TokenForm(),
         empty_form=EmptyForm(),
         tokens=tokens,
-        new_token=session.pop("new_token", None),
-    )
+        new_token=new_token,  # shown in this response only, never kept in a cookie
+        user_sessions=sessions.live_sessions(db.session, user),
+        notices=db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc())
+            .limit(10)
+        ).all(),
+        this_session_id=this.id if this else None,
+    ), status
+
+
+@bp.get("/account")
+@login_required
+def account() -> Any:
+    response = _account_page()
+    return response
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_sessions() -> Any:
+    """Log out everywhere: every session of this account, this one included, ends now."""
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for(".account"))
+    sessions.end_all(db.session, actor())
+    sessions.log_out()
+    commit()
+    flash(_("You have been logged out on every device."), "info")
+    return redirect(url_for(".login"))
 
 
 @bp.post("/account/password")
@@ -108,29 +151,22 @@ def password() -> Any:
     form = PasswordForm()
     if form.validate_on_submit():
         user = actor()
-        try:
-            actions.change_password(
-                db.session, user, form.current_password.data, form.new_password.data
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form_error(form, exc)
-        else:
-            commit()
-            login_user(user)  # keep this session; the others are logged out
-            flash(_("Your password has been changed."), "success")
-            return redirect(url_for(".account"))
-    return (
-        render_template(
-            "accounts/account.html",
-            password_form=form,
-            token_form=TokenForm(),
-            empty_form=EmptyForm(),
-            tokens=[],
-            new_token=None,
-        ),
-        422,
-    )
+        this = sessions.current()
+        response = run_action(
+            lambda: actions.change_password(
+                db.session,
+                user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=this.id if this else None,  # this session stays; the others end
+            ),
+            done=_("Your password has been changed."),
+            to=url_for(".account"),
+            form=form,
+        )
+        if response is not None:
+            return response
+    return _account_page(password_form=form, status=422)
 
 
 @bp.post("/account/tokens")
@@ -142,20 +178,21 @@ def create_token() -> Any:
             db.session, actor(), form.name.data, form.expires_in_days.data
         )
         commit()
-        session["new_token"] = secret
         flash(_("Copy the token now: it is shown only once."), "success")
-    else:
-        flash(_("Give the token a name."), "error")
+        return _account_page(new_token=secret)  # not a redirect: the secret stays out of cookies
+    flash(_("Give the token a name."), "error")
     return redirect(url_for(".account"))
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int) -> Any:
-    actions.revoke_api_token(db.session, actor(), token_id)  # another user's token: 404
-    commit()
-    flash(_("The token has been revoked."), "info")
-    return redirect(url_for(".account"))
+    return run_action(
+        lambda: actions.revoke_api_token(db.session, actor(), token_id),  # another user's: 404
+        done=_("The token has been revoked."),
+        category="info",
+        to=url_for(".account"),
+    )
 
 
 @bp.get("/lang/<code>")

@@ -4,6 +4,14 @@ Only JPEG, PNG and WebP are accepted (Pillow opens with an explicit format list)
 is checked before anything is parsed and the pixel count from the header before any pixel is
 decoded, so a decompression bomb or an oversized file is refused cheaply. The stored original is
 re-encoded without metadata: a farm's GPS position in EXIF must not leak.
+
+Decoding has a budget that matches real photos, decided from the header before any pixel is
+read. A JPEG (what cameras and phones write) is decoded at the smallest of its built-in scales
+(1/2, 1/4, 1/8) that still gives ``IMAGE_KEEP_SIDE`` pixels on its long side, so a 50-megapixel
+phone photo costs what a 12-megapixel one does. Whatever the format, one image may decode at
+most ``IMAGE_MAX_DECODE_PIXELS`` and one request at most ``IMAGE_DECODE_BUDGET_PIXELS`` over all
+its images; past that the upload is refused (a 6300 × 6300 PNG of 115 KB is a bomb, not a
+photo). The stored original is at most ``IMAGE_KEEP_SIDE`` on its long side.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import warnings
 from pathlib import Path
 from typing import IO, Any
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
@@ -46,6 +54,14 @@ class ImageTooLarge(InvalidImage):
 class TooManyPixels(InvalidImage):
     code = "image_too_many_pixels"
     message = _l("The image has more than %(limit_mp)s million pixels.")
+
+
+class DecodeBudgetSpent(InvalidImage):
+    code = "image_budget_spent"
+    message = _l(
+        "Together the pictures of one upload may have at most %(limit_mp)s million pixels."
+        " Send fewer at a time."
+    )
 
 
 def media_root() -> Path:
@@ -95,12 +111,45 @@ def inspect(data: bytes) -> tuple[str, int, int]:
     return fmt, width, height
 
 
-def _decode(data: bytes, fmt: str) -> PILImage.Image:
-    """Decode (after ``inspect`` passed), upright, in a mode WebP can hold, metadata dropped."""
+JPEG_SCALES = (8, 4, 2, 1)
+
+
+def decode_size(fmt: str, width: int, height: int) -> tuple[int, int]:
+    """The size an image will be decoded at: a JPEG at its smallest built-in scale that keeps
+    ``IMAGE_KEEP_SIDE`` on the long side, anything else at full size."""
+    if fmt != "JPEG":
+        return width, height
+    keep = int(current_app.config["IMAGE_KEEP_SIDE"])
+    for scale in JPEG_SCALES:
+        if max(width, height) // scale >= keep or scale == 1:
+            return -(-width // scale), -(-height // scale)
+    return width, height  # pragma: no cover
+
+
+def charge_decode(pixels: int) -> None:
+    """Spend ``pixels`` of this image's and this request's decode budget, or refuse."""
+    config = current_app.config
+    if pixels > config["IMAGE_MAX_DECODE_PIXELS"]:
+        raise TooManyPixels(limit_mp=config["IMAGE_MAX_DECODE_PIXELS"] // 1_000_000, field="image")
+    if not has_request_context():
+        return  # seeds and commands have no budget
+    spent = g.get("image_pixels_decoded", 0) + pixels
+    if spent > config["IMAGE_DECODE_BUDGET_PIXELS"]:
+        raise DecodeBudgetSpent(
+            limit_mp=config["IMAGE_DECODE_BUDGET_PIXELS"] // 1_000_000, field="image"
+        )
+    g.image_pixels_decoded = spent
+
+
+def _decode(data: bytes, fmt: str, size: tuple[int, int] | None = None) -> PILImage.Image:
+    """Decode (after ``inspect`` passed and the budget was charged) at ``size`` (a JPEG's
+    built-in scale), upright, in a mode WebP can hold, metadata dropped."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(io.BytesIO(data), formats=(fmt,)) as opened:
+                if fmt == "JPEG" and size and size != opened.size:
+                    opened.draft(opened.mode, size)
                 opened.load()
                 icc = opened.info.get("icc_profile")
                 img = ImageOps.exif_transpose(opened)  # keep the picture upright
@@ -126,7 +175,7 @@ def _clean_original(img: PILImage.Image, fmt: str) -> bytes:
     if fmt == "JPEG":
         img.convert("RGB").save(out, "JPEG", quality=92, optimize=True, **extra)
     elif fmt == "PNG":
-        img.save(out, "PNG", optimize=True, **extra)
+        img.save(out, "PNG", compress_level=6, **extra)
     else:
         img.save(out, "WEBP", quality=90, **extra)
     return out.getvalue()
@@ -142,8 +191,13 @@ def store_upload(
 ) -> Image:
     """Validate and store an upload; returns the flushed ``Image`` row."""
     data = _read_capped(stream, current_app.config["IMAGE_MAX_BYTES"])
-    fmt, _, _ = inspect(data)
-    img = _decode(data, fmt)
+    fmt, width, height = inspect(data)
+    size = decode_size(fmt, width, height)
+    charge_decode(size[0] * size[1])
+    img = _decode(data, fmt, size)
+    keep = int(current_app.config["IMAGE_KEEP_SIDE"])
+    if max(img.size) > keep:
+        img.thumbnail((keep, keep), PILImage.Resampling.LANCZOS)
 
     key = uuid.uuid4().hex
     folder = media_root() / key[:2] / key
@@ -152,9 +206,11 @@ def store_upload(
         original = _clean_original(img, fmt)
         (folder / f"original.{EXTENSIONS[fmt]}").write_bytes(original)
         renditions: dict[str, Any] = {}
-        for name, side in RENDITIONS.items():
-            copy = img.copy()
+        source = img
+        for name, side in sorted(RENDITIONS.items(), key=lambda item: -item[1]):
+            copy = source.copy()  # each from the one above it: less to resample
             copy.thumbnail((side, side), PILImage.Resampling.LANCZOS)
+            source = copy
             if copy.mode not in ("RGB", "RGBA"):
                 copy = copy.convert("RGBA" if "A" in copy.getbands() else "RGB")
             copy.save(folder / f"{name}.webp", "WEBP", quality=82, method=4)

@@ -9,17 +9,18 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from yipin import clock, jobs
 from yipin.db import commit, db
 from yipin.outbox.models import OutboxEntry, OutboxStatus
-from yipin.outbox.registry import get_handler
+from yipin.outbox.registry import get_handler, is_heavy
 
 log = logging.getLogger("yipin.outbox")
-NEW_IDS = "outbox_new_ids"
+# session.info keys; ``yipin.db`` drops both when the transaction that wrote them rolls back
+NEW_IDS = "outbox_new_ids"  # entries written in the open transaction, handed over on commit
 EMITTED = "outbox_emitted"  # (topic, payload) emitted in the open transaction
 
 
@@ -56,11 +57,6 @@ def emit(
 
 def take_new_ids(session: Session) -> list[int]:
     return session.info.pop(NEW_IDS, [])
-
-
-def forget_new_ids(session: Session) -> None:
-    """Called on rollback: the entries were never written."""
-    session.info.pop(NEW_IDS, None)
 
 
 def kick(ids: list[int]) -> None:
@@ -106,14 +102,23 @@ def _hand_over(entries: list[OutboxEntry]) -> int:
         db.session.commit()  # release row locks
         return 0
     if not jobs.uses_rq():
-        ids = [e.id for e in entries]
+        in_request = has_request_context()
+        later = [e for e in entries if in_request and is_heavy(e.topic)]
+        for entry in later:  # the background thread has them (the sweep leaves them alone)
+            entry.status = OutboxStatus.DISPATCHED
+            entry.dispatched_at = clock.now()
+        ids = [e.id for e in entries if e not in later]
+        later_ids = [e.id for e in later]
         db.session.commit()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        for entry_id in later_ids:
+            jobs.run_in_background(app, run_entry, entry_id)
         for entry_id in ids:
             try:
                 run_entry(entry_id)
             except Exception:  # recorded on the entry by run_entry; retried by backoff
                 log.warning("outbox entry %s failed in-process", entry_id, exc_info=True)
-        return len(ids)
+        return len(ids) + len(later_ids)
 
     q = jobs.queue()
     handed = 0

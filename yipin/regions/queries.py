@@ -56,9 +56,3 @@ def counts_under(session: Session, code: str) -> dict[str, int]:
         .group_by(Region.level)
     ).all()
     return {str(level): n for level, n in rows}
-
-
-def is_leaf_or_level(region: Region, minimum: RegionLevel) -> bool:
-    """An address must be at least county level (township and village optional where loaded)."""
-    order = list(RegionLevel)
-    return order.index(region.level) >= order.index(minimum)

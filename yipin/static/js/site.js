@@ -81,3 +81,10 @@
   }
   document.querySelectorAll("[data-region-picker]").forEach(initPicker);
 })();
+
+/* A form with data-confirm="question" asks before it is sent (instead of an inline onsubmit,
+   which the Content-Security-Policy forbids). */
+document.addEventListener("submit", function (event) {
+  var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) { event.preventDefault(); }
+}, true);
