@@ -20,13 +20,14 @@ from catalog.domain import domain as catalog
 from console.domain import domain as console
 from fulfillment.domain import domain as fulfillment
 from orders.domain import domain as orders
+from reports.domain import domain as reports
 from search.domain import domain as search
 from storefront.domain import domain as storefront
 from suppliers.domain import domain as suppliers
 from yipin import build_app, jobs
 
 # Dependency order: seeds run in it, and each domain's pages and commands register in it.
-DOMAINS = (suppliers, catalog, fulfillment, orders, search, storefront, console, bureau)
+DOMAINS = (suppliers, catalog, fulfillment, orders, search, reports, storefront, console, bureau)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

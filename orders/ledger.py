@@ -7,6 +7,9 @@ The facts are copied as they are at that moment: the supplier's county, the prod
 for the brand is valid that day — the rule the storefront shows the brand by), the buyer type,
 the destination and whether it lies outside the platform region (上行). Goods only: shipping
 fees are not sales of farm products.
+
+Each write emits ``orders.ledger_recorded`` ``{days: [Shanghai dates]}`` (once per
+transaction and day): the reports domain keeps its daily rollups current from it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from orders.models import (
     SubOrder,
 )
 from suppliers.models import BrandAuthorisation, Supplier
-from yipin import clock
+from yipin import clock, outbox
 
 COLUMNS = [
     "kind",
@@ -66,6 +69,14 @@ def platform_region() -> str:
 
 def _prefix(column: sa.ColumnElement[str], n: int) -> sa.ColumnElement[str]:
     return sa.func.substr(column, 1, n)
+
+
+def _recorded(session: Session, rows: int, occurred_at: datetime) -> int:
+    """Tell the rollups about the day written to (the rowcount of ``INSERT … SELECT`` through
+    the ORM is not reliable on every driver, so the day is told whenever rows may have come)."""
+    day = clock.to_local(occurred_at).date().isoformat()
+    outbox.emit(session, "orders.ledger_recorded", {"days": [day]}, once_per_transaction=True)
+    return rows
 
 
 def record_sales(session: Session, sub_order_ids: list[int], occurred_at: datetime) -> int:
@@ -128,7 +139,7 @@ def record_sales(session: Session, sub_order_ids: list[int], occurred_at: dateti
         sa.insert(SalesLedgerEntry).from_select(COLUMNS, select),
         execution_options={"synchronize_session": False},
     )
-    return max(0, result.rowcount or 0)
+    return _recorded(session, max(0, result.rowcount or 0), occurred_at)
 
 
 def record_reversal(session: Session, refund: Refund, occurred_at: datetime) -> int:
@@ -168,4 +179,4 @@ def record_reversal(session: Session, refund: Refund, occurred_at: datetime) -> 
         sa.insert(SalesLedgerEntry).from_select(COLUMNS, select),
         execution_options={"synchronize_session": False},
     )
-    return max(0, result.rowcount or 0)
+    return _recorded(session, max(0, result.rowcount or 0), occurred_at)

@@ -41,6 +41,7 @@ FLOORS = {
     "fulfillment": 2,  # warehouses and stock of the catalog's variants
     "orders": 2,  # orders of the catalog's variants from suppliers
     "search": 2,  # an index of the catalog
+    "reports": 3,  # rollups, reports, rewards and settlement over the orders' sales ledger
     "storefront": 3,  # pages over the domains
     "console": 3,
     "bureau": 3,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -22,6 +22,7 @@ from yipin.media.models import Image, ImagePurpose
 PUBLIC = re.compile(
     r"^/(p|c|brands|t|lang|static|media)/|^/api/v1/(regions|trace|categories|brands|grade-standards)"
     r"|^/api/v1/imports/template|^/api/docs|^/supplier/join/"
+    r"|^/bureau/static/"  # the bureau pages' scripts and styles (ECharts), public assets
 )
 
 
@@ -78,6 +79,21 @@ def _world_of_b():
     from tests.fulfillment.routing_world import parcel_of
 
     parcel = parcel_of(orders["sub_order_id"], warehouse)  # B's parcel, waybill and flag
+    from reports.models import SettlementStatement
+
+    statement = SettlementStatement(
+        supplier_id=b.id,
+        cycle_start=date(2026, 10, 1),
+        cycle_end=date(2026, 10, 31),
+        sales_fen=10_000,
+        refunds_fen=0,
+        commission_fen=500,
+        shipping_fen=0,
+        net_payable_fen=9_500,
+        details=[],
+    )
+    db.session.add(statement)
+    db.session.flush()
     return {
         **orders,
         **parcel,
@@ -95,6 +111,11 @@ def _world_of_b():
         "token_id": token.id,
         "record_id": record.id,
         "entry_id": 1,
+        "statement_id": statement.id,  # B's settlement statement
+        "year": 2026,
+        "version": 1,
+        "kind": "pdf",
+        "base_id": 1,
     }
 
 
