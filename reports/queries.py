@@ -10,7 +10,7 @@ outside it is refused (404), never shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -19,11 +19,12 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from catalog.models import Category, RegionalBrand
+from fulfillment import service_levels
 from orders.labels import BUYER_TYPE_LABELS
 from orders.models import BuyerType
 from reports.errors import InvalidFilter, OutOfScope
 from reports.models import DailyBuyers, DailySales
-from reports.periods import Grain, Span, bucket_label, bucket_start, buckets
+from reports.periods import Grain, Span, bucket_label, bucket_start, buckets, day_bounds
 from suppliers.models import Supplier
 from yipin import clock
 from yipin.i18n import _l
@@ -531,4 +532,36 @@ def kpis(
     firms = enterprises_above(session, year, scope, region, threshold_fen, f.county)
     out.append(Kpi("enterprises_above", len(firms[year][0]), len(firms[year - 1][0]), "count"))
     out.append(Kpi("new_enterprises", len(firms[year][1]), len(firms[year - 1][1]), "count"))
+    out.extend(_logistics(session, f, previous))
     return out
+
+
+def _instants(span: Span) -> tuple[datetime, datetime]:
+    """The span's days [start, end] in China as UTC instants [from, to)."""
+    return day_bounds(span.start)[0], day_bounds(span.end)[1]
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _logistics(session: Session, f: Filters, previous: Span) -> list[Kpi]:
+    """The parcels' figures (fulfillment's service levels) for the filters' county, if any:
+    24 h out-of-county rate and average delivery time against the span before, and the share
+    of villages with express delivery today (a state, so no earlier figure)."""
+    now, before = _instants(f.span), _instants(previous)
+    rate = service_levels.out_of_county_rate(session, *now, f.county)
+    rate_before = service_levels.out_of_county_rate(session, *before, f.county)
+    hours = service_levels.average_delivery_hours(session, *now, f.county)
+    hours_before = service_levels.average_delivery_hours(session, *before, f.county)
+    covered, villages = service_levels.village_coverage(session, f.county)
+    return [
+        Kpi("out_of_county_24h", _ratio(*rate), _ratio(*rate_before), "percent"),
+        Kpi("village_coverage", _ratio(covered, villages), None, "percent"),
+        Kpi(
+            "average_delivery_hours",
+            None if hours is None else round(hours, 1),
+            None if hours_before is None else round(hours_before, 1),
+            "hours",
+        ),
+    ]

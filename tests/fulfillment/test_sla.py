@@ -121,6 +121,29 @@ def test_a_parcel_out_of_the_county_within_24_hours_counts_and_is_not_flagged(sh
     assert service_levels.out_of_county_rate(db.session, *window) == (1, 1)
 
 
+def test_the_bureau_dashboard_shows_the_parcels_figures(shop, client):
+    """The reports' logistics KPIs come from these service levels, for the bureau's county."""
+    from tests import factories
+
+    first = clock.today_local().isoformat()
+    _sub, shipment = shipped(shop, shop.orange, shop.xunwu)
+    clock.advance(timedelta(hours=20))
+    scan(shipment, TrackingStatus.IN_TRANSIT, "360702", "到达【赣州中转场】")
+    clock.advance(timedelta(hours=30))
+    scan(shipment, TrackingStatus.DELIVERED, "110105", "已签收，本人签收")
+    day = clock.today_local().isoformat()
+    county = factories.bureau("360734")
+    db.session.commit()
+    login(client, county)
+    body = client.get(f"/api/v1/reports/sales?start={first}&end={day}").get_json()
+    kpis = {k["code"]: k for k in body["kpis"]}
+    assert kpis["out_of_county_24h"]["value"] == 1.0  # its one parcel left 寻乌 within 24 h
+    assert kpis["village_coverage"]["value"] == 1.0  # 中国邮政 reaches every village there
+    assert kpis["average_delivery_hours"]["value"] == 50.0
+    page = client.get(f"/bureau/sales?start={first}&end={day}").get_data(as_text=True)
+    assert "24" in page and "快递进村" in page
+
+
 def test_cold_parcels_past_their_promised_time_are_flagged(shop):
     _sub, shipment = shipped(shop, shop.pork, shop.nankang)
     assert shipment.is_cold and not shipment.origin_is_rural  # from the county hub
