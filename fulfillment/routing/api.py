@@ -426,6 +426,11 @@ def warehouse_routing(data: dict[str, Any], warehouse_id: int) -> Warehouse:
 @blp.route("/fulfillment/service-levels")
 @blp.arguments(ServiceLevelQuerySchema, location="query")
 @blp.response(200, ServiceLevelSchema)
+@blp.rules(
+    "start and end are moments on days between 1900-01-01 and 2199-12-31"
+    " · 起止时间须在 1900-01-01 至 2199-12-31 之间",
+    "start is before end · 开始时间须早于结束时间",
+)
 @blp.login_required(Role.OPERATOR, Role.BUREAU)
 def service_levels(args: dict[str, Any]) -> dict[str, Any]:
     """Logistics service levels · 物流服务时效

@@ -329,6 +329,10 @@ def update_rules(session: Session, actor: User, order: list[dict[str, Any]]) -> 
     """Rank and switch rules: ``[{"code": "cost", "rank": 5, "enabled": true}, …]``."""
     _operator(actor)
     rules = {r.code: r for r in session.scalars(sa.select(RoutingRule))}
+    for rank, code in enumerate(DEFAULT_RULES, start=1):  # none configured yet: the defaults
+        if code not in rules:
+            rules[code] = RoutingRule(code=code, rank=rank * 10, enabled=True)
+            session.add(rules[code])
     for item in order:
         code = item.get("code")
         if code not in {c.value for c in RuleCode} or RuleCode(code) not in rules:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
-from marshmallow import Schema, validate
+from marshmallow import Schema, ValidationError, validate, validates_schema
 
 from catalog.models import StorageClass
 from fulfillment.routing.messages import word
@@ -20,6 +21,9 @@ from fulfillment.routing.models import (
 )
 from yipin import fields
 from yipin.api import Pattern
+from yipin.i18n import _l
+
+BEFORE_END = _l("The start must be before the end.")
 
 
 def Id(**kw: Any) -> fields.Integer:
@@ -247,6 +251,14 @@ class ServiceLevelQuerySchema(Schema):
     start = fields.DateTime(required=True)
     end = fields.DateTime(required=True)
     county_code = fields.Str(validate=Pattern(r"^\d{6}$"))
+
+    @validates_schema
+    def _in_order(self, data: dict[str, Any], **_: Any) -> None:
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            aware = [v if v.tzinfo else v.replace(tzinfo=UTC) for v in (start, end)]
+            if aware[0] >= aware[1]:
+                raise ValidationError(str(BEFORE_END), field_name="end")
 
 
 class ServiceLevelSchema(Schema):
