@@ -419,3 +419,18 @@ def adjust_stock(
     _record(session, actor, stock, StockMovementKind.ADJUST, delta, reason)
     session.flush()
     return stock
+
+
+def import_stock(
+    session: Session, actor: User, variant_id: int, warehouse_id: int, on_hand: int, *, reason: str
+) -> Stock:
+    """Set the counted units from a row of the catalog's bulk import (an ``import`` movement)."""
+    return set_on_hand(
+        session,
+        actor,
+        variant_id,
+        warehouse_id,
+        on_hand,
+        reason=reason,
+        kind=StockMovementKind.IMPORT,
+    )

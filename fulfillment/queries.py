@@ -138,6 +138,18 @@ def usable_warehouses(session: Session, supplier_id: int) -> list[Warehouse]:
     )
 
 
+def stock_warehouses(session: Session, supplier_id: int) -> list[Warehouse]:
+    """Every warehouse where a supplier may keep stock (its own and the platform's shared, open
+    or closed: the stock actions say why a closed one refuses), for the bulk import."""
+    return list(
+        session.scalars(
+            sa.select(Warehouse).where(
+                sa.or_(Warehouse.supplier_id.is_(None), Warehouse.supplier_id == supplier_id)
+            )
+        )
+    )
+
+
 @dataclass
 class StockTable:
     """The supplier's stock page: variants (rows) × warehouses (columns)."""

@@ -32,7 +32,7 @@ from catalog.models import (
     Variant,
 )
 from fulfillment import actions as stock_actions
-from fulfillment.models import StockMovementKind, Warehouse
+from fulfillment import queries as stock_queries
 from yipin.accounts.models import User
 from yipin.errors import DomainError
 from yipin.i18n import _l
@@ -155,11 +155,7 @@ class Lookups:
                 if name:
                     self.grades[(g.standard_id, self._norm(name))] = g.id
                     self.grades_anywhere.setdefault(self._norm(name), g.id)
-        for w in s.scalars(
-            sa.select(Warehouse).where(
-                sa.or_(Warehouse.supplier_id.is_(None), Warehouse.supplier_id == self.supplier_id)
-            )
-        ):
+        for w in stock_queries.stock_warehouses(s, self.supplier_id):
             self.warehouses[w.code.upper()] = w.id
             self.keep.append(w)
         return self
@@ -379,14 +375,13 @@ def apply_row(run: Run, line: int, cells: dict[str, str]) -> dict[str, Any]:
                 field="warehouse_code",
                 value=code,
             )
-        stock_actions.set_on_hand(
+        stock_actions.import_stock(
             s,
             actor,
             variant.id,
             warehouse_id,
             _int(units, "on_hand"),
             reason=f"import #{run.job.id}",
-            kind=StockMovementKind.IMPORT,
         )
     return {
         "key": key,

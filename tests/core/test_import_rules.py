@@ -47,12 +47,7 @@ FLOORS = {
 }
 
 # Known breaches, each with the work that removes it: (file, rule, what).
-KNOWN = {
-    # Open, for the lead to assign:
-    # - the bulk import's stock rows go through fulfillment's actions (allowed), but the catalog
-    #   reads fulfillment's warehouses for them: fulfillment should own its rows of the import;
-    ("catalog/importer/rows.py", "reads up", "fulfillment.models"),
-}
+KNOWN: set[tuple[str, str, str]] = set()
 
 
 @dataclass(frozen=True)
