@@ -57,25 +57,14 @@ from orders.models import (
 )
 from orders.settings import setting
 from suppliers.models import Supplier
-from yipin import clock, outbox
+from yipin import clock, contact, outbox
 from yipin.accounts.models import Role, User
 from yipin.errors import DomainError, Forbidden, NotFound
 from yipin.i18n import _l
 from yipin.money import format_fen
 from yipin.regions.models import Region, RegionLevel
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 KEY = re.compile(r"^[\x21-\x7e]{8,80}$")  # printable ASCII, as Stripe accepts
-
-
-def normalise_mobile(raw: str) -> str:
-    """A mainland mobile number from what people type (+86, spaces, dashes)."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
 
 
 # ----------------------------------------------------------------------------- input
@@ -196,8 +185,8 @@ def resolve_destination(session: Session, user: User, dest: Destination) -> Plac
     name = " ".join((dest.recipient_name or "").split())
     if not 1 <= len(name) <= 60:
         raise InvalidAddress(_l("Give the recipient's name."), field="recipient_name")
-    phone = normalise_mobile(dest.phone)
-    if not MOBILE.match(phone):
+    phone = contact.mobile_number(dest.phone) or ""
+    if not phone:
         raise InvalidAddress(
             _l("Give the recipient's mobile number (11 digits starting with 1)."), field="phone"
         )

@@ -426,6 +426,14 @@ class Blueprint(flask_smorest.Blueprint):
             _add_error(guarded, 404)
         _add_error(guarded, 400)
         rules: tuple[tuple[int, str], ...] = getattr(func, "_yipin_rules", ())
+        if rules and "pagination" in apidoc:
+            # flask-smorest writes the pagination's own 422 over the responses: a rule's
+            # status keeps its description (with the rules) instead
+            ruled = {status for status, _ in rules}
+            responses = apidoc["pagination"].get("response", {})
+            apidoc["pagination"]["response"] = {
+                s: r for s, r in responses.items() if s not in ruled
+            }
         for status in sorted({status for status, _ in rules}):
             listing = "\n".join(f"- {text}" for s, text in rules if s == status)
             _add_error(

@@ -11,6 +11,7 @@ from flask.views import MethodView
 from fulfillment.models import ShippingRate, ShippingService
 from fulfillment.shipping import update_rate
 from orders import buyers, queries
+from orders.api.common import DATES
 from orders.models import StateOwnedEnterprise
 from orders.schemas import (
     LedgerEntrySchema,
@@ -128,6 +129,7 @@ class Ledger(MethodView):
     @blp.arguments(LedgerQuerySchema, location="query")
     @blp.response(200, LedgerEntrySchema(many=True))
     @blp.paginate()
+    @blp.rules(DATES)
     @blp.login_required(Role.OPERATOR, Role.SUPPLIER, Role.BUREAU)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
         """Sales ledger · 销售台账

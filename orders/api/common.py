@@ -12,3 +12,4 @@ PROVIDER_DOWN = (
     "The payment provider did not answer; try again · 支付服务商无应答，请重试",
 )
 NO_CART = (403, "Staff accounts have no cart · 员工账号没有购物车")
+DATES = "Dates lie between 1900-01-01 and 2199-12-31 · 日期须在 1900-01-01 至 2199-12-31 之间"

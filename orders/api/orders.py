@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import Schema
 
 from orders import after_sales, checkout, queries
-from orders.api.common import PROVIDER_DOWN, STATE
+from orders.api.common import DATES, PROVIDER_DOWN, STATE
 from orders.buyers import BuyerDetails
 from orders.errors import CartEmpty, PaymentMethodUnavailable
 from orders.models import ONLINE_METHODS, PaymentMethod
@@ -114,6 +114,7 @@ class Orders(MethodView):
     @blp.arguments(OrderQuerySchema, location="query")
     @blp.response(200, OrderSummarySchema(many=True))
     @blp.paginate()
+    @blp.rules(DATES)
     @blp.login_required(Role.CONSUMER, Role.OPERATOR)
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> list[Any]:
         """Orders · 订单列表
