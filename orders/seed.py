@@ -43,12 +43,12 @@ from catalog.models import (
     StorageClass,
     Variant,
 )
-from catalog.seed import data
 from fulfillment.actions import adjust_stock
 from fulfillment.holds import available_units
 from fulfillment.models import PickupPointKind, Stock, Warehouse, WarehouseKind
 from fulfillment.shipping import add_pickup_point
 from orders import addresses, after_sales, carts, lifecycle
+from orders import seed_data as data
 from orders.buyers import BuyerDetails, add_state_owned
 from orders.checkout import CheckoutRequest, Destination, place_order
 from orders.errors import CartError, PaymentMethodUnavailable, QuantityUnavailable
@@ -455,7 +455,7 @@ def _harvest(
     """The month's lots (批次) with their 合格证, entered by each supplier as it harvests (fresh
     produce in its season) or produces (processed food, every third month): what the month's
     parcels ship from."""
-    from catalog.batches import BatchDraft, InspectionDraft, create_batch
+    from catalog.trace.batches import BatchDraft, InspectionDraft, create_batch
 
     from catalog.models import BatchInspection
 
