@@ -455,9 +455,8 @@ def _harvest(
     """The month's lots (批次) with their 合格证, entered by each supplier as it harvests (fresh
     produce in its season) or produces (processed food, every third month): what the month's
     parcels ship from."""
-    from catalog.trace.batches import BatchDraft, InspectionDraft, create_batch
-
     from catalog.models import BatchInspection
+    from catalog.trace.batches import BatchDraft, InspectionDraft, create_batch
 
     session, rng = ctx.session, ctx.rng
     made = 0
