@@ -50,6 +50,7 @@ from yipin.i18n import _
 from yipin.media import images as image_store
 from yipin.regions import queries as region_queries
 from yipin.regions.models import Region
+from yipin.views import run_action
 
 bp = Blueprint(
     "catalog_portal", __name__, url_prefix="/supplier/catalog", template_folder="templates"
@@ -409,30 +410,23 @@ def delete_image(product_id: int, image_id: int) -> Any:
 @role_required(Role.SUPPLIER)
 def submit(product_id: int) -> Any:
     product = _own_product(product_id)
-    try:
-        actions.submit_for_review(db.session, actor(), product.id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(_("Submitted. The platform reviews new listings within one working day."), "success")
-    return _back(product)
+    return run_action(
+        lambda: actions.submit_for_review(db.session, actor(), product.id),
+        done=_("Submitted. The platform reviews new listings within one working day."),
+        to=url_for(".product", product_id=product.id),
+    )
 
 
 @bp.post("/products/<int:product_id>/withdraw")
 @role_required(Role.SUPPLIER)
 def withdraw(product_id: int) -> Any:
     product = _own_product(product_id)
-    try:
-        actions.withdraw(db.session, actor(), product.id)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.text(), "error")
-    else:
-        commit()
-        flash(_("The submission is withdrawn; the product is a draft again."), "info")
-    return _back(product)
+    return run_action(
+        lambda: actions.withdraw(db.session, actor(), product.id),
+        done=_("The submission is withdrawn; the product is a draft again."),
+        category="info",
+        to=url_for(".product", product_id=product.id),
+    )
 
 
 @bp.post("/products/<int:product_id>/delist")
