@@ -22,6 +22,7 @@ from fulfillment.routing.errors import (
     InvalidFulfillmentAction,
     UnknownWaybillPattern,
 )
+from fulfillment.routing.facts import Facts, load_facts
 from fulfillment.routing.models import (
     ACTIVE_STATUSES,
     CarrierService,
@@ -66,7 +67,7 @@ def route_sub_order(
     )
     if live:
         return None
-    facts = engine.load_facts(session, sub_order_id)
+    facts = load_facts(session, sub_order_id)
     if facts is None:
         return None
     decision = engine.decide(facts)
@@ -166,7 +167,7 @@ def _parcel_json(parcel: engine.ParcelPlan) -> dict[str, Any]:
     }
 
 
-def _allocate(session: Session, facts: engine.Facts, parcels: list[engine.ParcelPlan]) -> None:
+def _allocate(session: Session, facts: Facts, parcels: list[engine.ParcelPlan]) -> None:
     """Move the sub-order's held units to the chosen rows where they differ."""
     planned: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for parcel in parcels:
@@ -309,12 +310,12 @@ def _check_service(
         or COLD_ORDER[StorageClass(service.cold_class)] < COLD_ORDER[storage]
     ):
         raise InvalidFulfillmentAction(field="service_id", rule=str(RuleCode.STORAGE))
-    facts = engine.load_facts(session, fo.sub_order_id)
+    facts = load_facts(session, fo.sub_order_id)
     assert facts is not None
     fact = next((s for s in facts.services if s.id == service.id), None)
     if fact is None:
         raise InvalidFulfillmentAction(field="service_id")
-    ok, _why = engine._covers(facts, fact)
+    ok, _why = engine.covers(facts, fact)
     if not ok or engine.zone_of(facts, warehouse_region) not in fact.rates:
         raise InvalidFulfillmentAction(field="service_id", rule=str(RuleCode.COVERAGE))
 
