@@ -1,0 +1,366 @@
+"""Benchmark: server time of one uncached storefront page, in-process, per page.
+
+    .venv/bin/python bench/render.py [--database sqlite|postgresql|both] [--products N]
+        [--requests 200] [--profile PAGE] [--reseed]
+
+The app is built as in production (``wsgi.create_app``) with no page cache and served through
+Flask's test client, anonymous, warm (each page is fetched a few times first). For each page it
+prints the median and p95 of ``--requests`` requests and the SQL statements per request, next to
+a bare endpoint that runs one indexed query (the yardstick of ``bench/pages.py``). Pages: home,
+a brand, a category, a product (with batches and siblings), a search and the traceability page
+of that product's batch. Figures only, no assertions.
+
+Data, seeded once and reused (``--reseed`` starts again):
+- SQLite: ``$YIPIN_BENCH_DIR`` (default ``<tmp>/yipin-bench-render``)``/demo.sqlite3``, made by
+  ``flask setup`` and ``flask seed demo`` (what ``./scripts/demo`` runs); with ``--products N``
+  a copy ``products-N.sqlite3`` grown by ``flask catalog generate --products N``.
+- PostgreSQL: ``YIPIN_BENCH_DATABASE_URL``, or the test bed's server (``.testbed/env``) under
+  ``<test database>_<namespace>_render``; with ``--products N`` a copy of it (``CREATE DATABASE
+  … TEMPLATE``) named ``…_render_N`` grown the same way.
+
+``--profile PAGE`` (home, brand, category, product, search, trace) runs that page's requests
+under cProfile and prints where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.checkout import _testbed_env  # noqa: E402
+
+PAGES = ("bare", "home", "brand", "category", "product", "search", "trace")
+SERVER_VARIABLES = ("YIPIN_REDIS_URL", "YIPIN_ELASTICSEARCH_URL", "YIPIN_STRIPE_SECRET_KEY")
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def bench_dir() -> Path:
+    path = Path(
+        os.environ.get("YIPIN_BENCH_DIR") or Path(tempfile.gettempdir()) / "yipin-bench-render"
+    )
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def flask_cli(url: str, instance: Path, *args: str) -> None:
+    """Run ``flask --app wsgi ARGS`` on the database (embedded jobs, search and payments)."""
+    env = {**os.environ, "YIPIN_DATABASE_URL": url, "YIPIN_INSTANCE_PATH": str(instance)}
+    for key in SERVER_VARIABLES:
+        env.pop(key, None)
+    command = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", *args]
+    print(f"$ flask {' '.join(args)}", flush=True)
+    subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+
+def seed_demo(url: str, instance: Path) -> None:
+    started = time.perf_counter()
+    flask_cli(url, instance, "setup")
+    flask_cli(url, instance, "seed", "demo")
+    print(f"demo seeded in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def generate(url: str, instance: Path, products: int) -> None:
+    started = time.perf_counter()
+    flask_cli(url, instance, "catalog", "generate", "--products", str(products))
+    print(f"generated up to {products} products in {time.perf_counter() - started:.0f} s")
+
+
+def sqlite_database(products: int | None, reseed: bool) -> tuple[str, Path]:
+    """The URL of the seeded SQLite file (and the instance folder it belongs to)."""
+    base = bench_dir()
+    instance = base / "instance-sqlite"
+    instance.mkdir(exist_ok=True)
+    demo = base / "demo.sqlite3"
+    if reseed:
+        for path in base.glob("*.sqlite3"):
+            path.unlink()
+    if not demo.exists():
+        partial = base / "demo.partial.sqlite3"
+        partial.unlink(missing_ok=True)
+        seed_demo(f"sqlite:///{partial}", instance)
+        partial.rename(demo)
+    if not products:
+        return f"sqlite:///{demo}", instance
+    grown = base / f"products-{products}.sqlite3"
+    if not grown.exists():
+        partial = base / f"products-{products}.partial.sqlite3"
+        shutil.copyfile(demo, partial)
+        generate(f"sqlite:///{partial}", instance, products)
+        partial.rename(grown)
+    return f"sqlite:///{grown}", instance
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get("YIPIN_BENCH_DATABASE_URL")
+    if url:
+        return url
+    base = _testbed_env().get("YIPIN_TEST_DATABASE_URL")
+    if not base:
+        raise SystemExit("set YIPIN_BENCH_DATABASE_URL or run: python -m tests.testbed up")
+    ns = os.environ.get("YIPIN_TEST_NAMESPACE", "")
+    head, _, name = base.rpartition("/")
+    return f"{head}/{name}{'_' + ns if ns else ''}_render"
+
+
+def _admin(url: str) -> Any:
+    import sqlalchemy as sa
+
+    return sa.create_engine(
+        sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+
+
+def _database_ready(admin: Any, name: str) -> bool:
+    import sqlalchemy as sa
+
+    with admin.connect() as conn:
+        return bool(
+            conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        )
+
+
+def postgres_database(products: int | None, reseed: bool) -> tuple[str, Path]:
+    """The URL of the seeded PostgreSQL database (demo, or demo grown to ``products``)."""
+    import sqlalchemy as sa
+
+    url = postgres_base_url()
+    name = sa.engine.make_url(url).database
+    grown_name = f"{name}_{products}"
+    instance = bench_dir() / "instance-postgresql"
+    instance.mkdir(exist_ok=True)
+    admin = _admin(url)
+    try:
+        if reseed:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{grown_name}"'))
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        if not _database_ready(admin, name):
+            partial = f"{name}_partial"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{partial}"'))
+                conn.execute(
+                    sa.text(f"CREATE DATABASE \"{partial}\" ENCODING 'UTF8' TEMPLATE template0")
+                )
+            seed_demo(str(sa.engine.make_url(url).set(database=partial)), instance)
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'ALTER DATABASE "{partial}" RENAME TO "{name}"'))
+        if not products:
+            return url, instance
+        if not _database_ready(admin, grown_name):
+            partial = f"{grown_name}_partial"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{partial}"'))
+                conn.execute(sa.text(f'CREATE DATABASE "{partial}" TEMPLATE "{name}"'))
+            generate(str(sa.engine.make_url(url).set(database=partial)), instance, products)
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'ALTER DATABASE "{partial}" RENAME TO "{grown_name}"'))
+        return str(sa.engine.make_url(url).set(database=grown_name)), instance
+    finally:
+        admin.dispose()
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+def make_app(url: str, instance: Path) -> Any:
+    """The app on this database, embedded jobs and search, no page cache."""
+    for key in SERVER_VARIABLES:
+        os.environ.pop(key, None)
+    os.environ["YIPIN_INSTANCE_PATH"] = str(instance)
+    os.environ.setdefault("YIPIN_LOG_LEVEL", "WARNING")
+    import sqlalchemy as sa
+    from flask import jsonify
+
+    import wsgi
+    from yipin.db import db
+
+    app = wsgi.create_app({"DATABASE_URL": url, "CACHE_TYPE": "NullCache"})
+
+    @app.get("/bench/bare/<int:variant_id>")
+    def bare(variant_id: int) -> Any:
+        row = db.session.execute(
+            sa.text("SELECT id, price_fen FROM variants WHERE id = :id"), {"id": variant_id}
+        ).first()
+        return jsonify({"id": row[0], "price_fen": row[1]} if row else {})
+
+    return app
+
+
+def page_urls(app: Any) -> tuple[dict[str, str], int]:
+    """A URL per page (the product with the most active batches and a sibling), and how many
+    products consumers see."""
+    import sqlalchemy as sa
+
+    from catalog.models import Batch, Product, RegionalBrand, Variant
+    from yipin.db import db
+
+    with app.app_context():
+        visible = (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Product).where(Product.is_visible)
+            )
+            or 0
+        )
+        lot = sa.orm.aliased(Variant)
+        product_id, code = db.session.execute(
+            sa.select(Product.id, sa.func.min(Batch.code))
+            .join(lot, lot.product_id == Product.id)
+            .join(Batch, Batch.variant_id == lot.id)
+            .where(Product.is_visible, Batch.is_on_sale, Product.brand_id.is_not(None))
+            .group_by(Product.id)
+            .order_by(sa.func.count(Batch.id).desc(), Product.id)
+            .limit(1)
+        ).one()
+        variant_id = db.session.scalar(
+            sa.select(sa.func.min(Variant.id)).where(Variant.product_id == product_id)
+        )
+        brand = db.session.scalar(
+            sa.select(RegionalBrand.slug)
+            .join(Product, Product.brand_id == RegionalBrand.id)
+            .where(Product.id == product_id)
+        )
+    urls = {
+        "bare": f"/bench/bare/{variant_id}",
+        "home": "/",
+        "brand": f"/brands/{brand}",
+        "category": "/c/fresh-fruit",
+        "product": f"/p/{product_id}",
+        "search": "/search?q=%E8%84%90%E6%A9%99",  # 脐橙
+        "trace": f"/t/{code}",
+    }
+    return urls, visible
+
+
+class StatementCounter:
+    """Counts the statements the engine sends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *_args: Any) -> None:
+        self.count += 1
+
+
+def measure(app: Any, url: str, requests: int, warm: int = 5) -> tuple[float, float, float]:
+    """Median and p95 in ms and statements per request of ``requests`` anonymous GETs."""
+    import sqlalchemy as sa
+
+    from yipin.db import db
+
+    client = app.test_client()
+    for _ in range(warm):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    counter = StatementCounter()
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", counter)
+    times = []
+    try:
+        for _ in range(requests):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", counter)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), p95, counter.count / requests
+
+
+def profile(app: Any, url: str, requests: int) -> None:
+    client = app.test_client()
+    for _ in range(5):
+        client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    print(f"\ncProfile of {requests} × GET {url}, by own time:")
+    stats.sort_stats("tottime").print_stats(25)
+    print("by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(40)
+
+
+def run(
+    label: str,
+    database: Callable[[int | None, bool], tuple[str, Path]],
+    args: argparse.Namespace,
+) -> list[tuple[str, ...]]:
+    url, instance = database(args.products, args.reseed)
+    app = make_app(url, instance)
+    urls, visible = page_urls(app)
+    if args.profile:
+        profile(app, urls[args.profile], args.requests)
+        return []
+    rows = []
+    for page in PAGES:
+        median, p95, statements = measure(app, urls[page], args.requests)
+        rows.append(
+            (
+                label,
+                str(visible),
+                page,
+                urls[page],
+                f"{median:.1f}",
+                f"{p95:.1f}",
+                f"{statements:g}",
+            )
+        )
+        print(f"  {label} {visible} {page}: {median:.1f} ms", flush=True)
+    with app.app_context():
+        from yipin.db import db
+
+        db.engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--products", type=int, default=None, help="grow the catalog to N")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--profile", choices=PAGES, default=None)
+    parser.add_argument("--reseed", action="store_true", help="seed the data again")
+    args = parser.parse_args()
+    databases: list[tuple[str, Callable[[int | None, bool], tuple[str, Path]]]] = []
+    if args.database in ("sqlite", "both"):
+        databases.append(("SQLite", sqlite_database))
+    if args.database in ("postgresql", "both"):
+        databases.append(("PostgreSQL", postgres_database))
+    rows: list[tuple[str, ...]] = []
+    for label, database in databases:
+        rows += run(label, database, args)
+    if not rows:
+        return
+    header = ("database", "products", "page", "url", "median ms", "p95 ms", "statements")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print()
+    print(f"$ {' '.join(['bench/render.py', *sys.argv[1:]])}")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+    print("| " + " | ".join("-" * w for w in widths) + " |")
+    for row in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+
+
+if __name__ == "__main__":
+    main()
