@@ -21,9 +21,10 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.expression import FunctionElement
 
-from catalog import rules
 from catalog.models import (
     BADGE_KINDS,
     Batch,
@@ -33,6 +34,7 @@ from catalog.models import (
     Grade,
     GradeStandard,
     Product,
+    ProductImage,
     RegionalBrand,
     StorageClass,
     Variant,
@@ -43,17 +45,30 @@ from yipin.regions.models import Region
 
 PAGE_SIZE = 24
 SORTS = ("new", "price_asc", "price_desc")
-CARD_OPTIONS = (
-    selectinload(Product.variants),  # Variant.grade is joined
-    selectinload(Product.images),  # ProductImage.image is joined
-    selectinload(Product.certifications),
-)
 
 
 # ----------------------------------------------------------------------------- predicates
 # What a consumer may see is the catalog's rule: ``Product.is_visible`` (listed, of a supplier
 # that may sell, with a variant on sale); a brand shows only under ``Product.shows_brand_on``;
 # in season is ``Product.in_season(month)`` (on sale or pre-sale).
+
+
+class _JsonLength(FunctionElement[int]):
+    """SQL: the number of elements of a JSON list column (``sale_months``)."""
+
+    type = sa.Integer()
+    inherit_cache = True
+    name = "json_length"
+
+
+@compiles(_JsonLength, "postgresql")
+def _json_length_postgresql(element: _JsonLength, compiler: Any, **kw: Any) -> str:
+    return f"jsonb_array_length({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_JsonLength)
+def _json_length(element: _JsonLength, compiler: Any, **kw: Any) -> str:
+    return f"json_array_length({compiler.process(element.clauses, **kw)})"
 
 
 def _min_price() -> Any:
@@ -66,26 +81,93 @@ def _min_price() -> Any:
 
 
 # ----------------------------------------------------------------------------- cards
+# Cards are read with light Core queries into plain slotted dataclasses (no ORM identity map,
+# no relationship loading): one statement for the products with their category, origin, the
+# brand they may show today and their first picture; one for the active variants with their
+# grades; one for the valid badge certificates. Visibility is always checked live.
 
 
-@dataclass
+@dataclass(slots=True, frozen=True)
+class CardGrade:
+    """A grade as a card shows it (``grade_label`` reads ``name`` and ``name_en``)."""
+
+    id: int
+    name: str
+    name_en: str
+    rank: int
+
+
+@dataclass(slots=True, frozen=True)
+class CardVariant:
+    """An active variant's price and grade."""
+
+    id: int
+    price_fen: int
+    list_price_fen: int | None
+    sort_order: int
+    grade: CardGrade | None
+
+
+@dataclass(slots=True, frozen=True)
+class CardBrand:
+    """The regional brand a card shows (only while the supplier is authorised)."""
+
+    id: int
+    slug: str
+    name: str
+    name_en: str
+
+
+@dataclass(slots=True, frozen=True)
+class CardImage:
+    """A picture: what ``images.url`` and the picture markup read."""
+
+    id: int
+    renditions: dict[str, Any]
+
+
+@dataclass(slots=True, frozen=True)
+class CardCertificate:
+    """A badge certificate valid today."""
+
+    kind: str
+    number: str
+
+
+@dataclass(slots=True, frozen=True)
+class CardPlace:
+    """The origin's name and full name (``county_name`` reads them)."""
+
+    name: str
+    full_name: str
+
+
+@dataclass(slots=True)
 class ProductCard:
     """What a product card (and the product page's header) shows."""
 
-    product: Product
-    variants: list[Variant]  # active ones, in display order
-    image: Image | None
-    brand: RegionalBrand | None  # None unless the supplier's authorisation is valid today
-    certifications: list[Certification]  # valid today, badge kinds only
+    id: int
+    name: str
+    supplier_id: int
+    category_slug: str
+    origin: CardPlace | Region
+    storage_class: StorageClass
+    sale_months: list[int]
+    presale_months: list[int]
+    image: CardImage | Image | None
+    brand: CardBrand | RegionalBrand | None  # None unless the authorisation is valid today
+    variants: list[Any]  # active ones (CardVariant or Variant), in display order
+    certifications: list[Any]  # valid today, badge kinds only
     month: int
 
     @property
-    def cheapest(self) -> Variant:
+    def cheapest(self) -> Any:
+        """The cheapest active variant (ties: display order)."""
         return min(self.variants, key=lambda v: (v.price_fen, v.sort_order, v.id))
 
     @property
     def price_fen(self) -> int:
-        return self.cheapest.price_fen
+        return int(self.cheapest.price_fen)
 
     @property
     def list_price_fen(self) -> int | None:
@@ -96,8 +178,9 @@ class ProductCard:
         return len({v.price_fen for v in self.variants}) > 1
 
     @property
-    def grades(self) -> list[Grade]:
-        seen: dict[int, Grade] = {}
+    def grades(self) -> list[Any]:
+        """The grades its active variants carry, best first."""
+        seen: dict[int, Any] = {}
         for v in self.variants:
             if v.grade is not None:
                 seen.setdefault(v.grade.id, v.grade)
@@ -105,16 +188,20 @@ class ProductCard:
 
     @property
     def presale(self) -> bool:
-        return self.product.presale_in(self.month)
+        return self.month in (self.presale_months or [])
 
     @property
     def on_sale_now(self) -> bool:
-        return self.product.on_sale_in(self.month)
+        return self.month in (self.sale_months or [])
+
+    @property
+    def all_year(self) -> bool:
+        return len(self.sale_months or []) >= 12
 
     @property
     def ships_from(self) -> int | None:
         """For a pre-sale product: the first month on sale after this one (the harvest)."""
-        months = self.product.sale_months or []
+        months = self.sale_months or []
         for step in range(1, 13):
             candidate = (self.month - 1 + step) % 12 + 1
             if candidate in months:
@@ -122,22 +209,109 @@ class ProductCard:
         return None
 
 
-def build_cards(session: Session, products: Sequence[Product], day: date) -> list[ProductCard]:
-    """Cards for products loaded with ``CARD_OPTIONS`` (one more statement when any has a
-    brand: the authorisations)."""
-    branded = sorted({p.supplier_id for p in products if p.brand_id is not None})
-    authorised = rules.authorised_brand_ids(session, branded, day) if branded else set()
+def _first_image_id() -> Any:
+    return (
+        sa.select(ProductImage.image_id)
+        .where(ProductImage.product_id == Product.id)
+        .order_by(ProductImage.position, ProductImage.id)
+        .limit(1)
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def card_select(day: date) -> sa.Select[Any]:
+    """The card columns of products (add the conditions, order and limit)."""
+    return (
+        sa.select(
+            Product.id,
+            Product.name,
+            Product.supplier_id,
+            Product.sale_months,
+            Product.presale_months,
+            Product.storage_class,
+            Category.slug,
+            Region.name,
+            Region.full_name,
+            RegionalBrand.id,
+            RegionalBrand.slug,
+            RegionalBrand.name,
+            RegionalBrand.name_en,
+            Image.id,
+            Image.renditions,
+        )
+        .join(Category, Category.id == Product.category_id)
+        .join(Region, Region.code == Product.origin_region_code)
+        .outerjoin(
+            RegionalBrand,
+            sa.and_(RegionalBrand.id == Product.brand_id, Product.shows_brand_on(day)),
+        )
+        .outerjoin(Image, Image.id == _first_image_id())
+    )
+
+
+def cards_from(session: Session, stmt: sa.Select[Any], day: date) -> list[ProductCard]:
+    """Cards of the rows of ``stmt`` (a ``card_select``), in its order: two more statements
+    (variants with grades, badge certificates), none when there are no rows."""
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    variants: dict[int, list[CardVariant]] = {}
+    for pid, vid, price, list_price, order, gid, gname, gname_en, grank in session.execute(
+        sa.select(
+            Variant.product_id,
+            Variant.id,
+            Variant.price_fen,
+            Variant.list_price_fen,
+            Variant.sort_order,
+            Grade.id,
+            Grade.name,
+            Grade.name_en,
+            Grade.rank,
+        )
+        .outerjoin(Grade, Grade.id == Variant.grade_id)
+        .where(Variant.product_id.in_(ids), Variant.is_active.is_(True))
+        .order_by(Variant.product_id, Variant.sort_order, Variant.id)
+    ):
+        grade = CardGrade(gid, gname, gname_en or "", grank) if gid is not None else None
+        variants.setdefault(pid, []).append(CardVariant(vid, price, list_price, order, grade))
+    certificates: dict[int, list[CardCertificate]] = {}
+    for pid, kind, number in session.execute(
+        sa.select(Certification.product_id, Certification.kind, Certification.number)
+        .where(
+            Certification.product_id.in_(ids),
+            Certification.kind.in_(sorted(BADGE_KINDS)),
+            Certification.is_valid_on(day),
+        )
+        .order_by(Certification.id)
+    ):
+        certificates.setdefault(pid, []).append(CardCertificate(str(kind), number))
+    month = day.month
     cards = []
-    for product in products:
-        variants = [v for v in product.variants if v.is_active]
-        if not variants:
+    for row in rows:
+        pid = row[0]
+        if pid not in variants:  # not visible any more (the row was read before)
             continue
-        brand = product.brand if (product.supplier_id, product.brand_id) in authorised else None
-        certifications = [
-            c for c in product.certifications if c.kind in BADGE_KINDS and c.is_valid_on(day)
-        ]
-        image = product.images[0].image if product.images else None
-        cards.append(ProductCard(product, variants, image, brand, certifications, day.month))
+        cards.append(
+            ProductCard(
+                id=pid,
+                name=row[1],
+                supplier_id=row[2],
+                sale_months=row[3] or [],
+                presale_months=row[4] or [],
+                storage_class=row[5],
+                category_slug=row[6],
+                origin=CardPlace(row[7], row[8]),
+                brand=CardBrand(row[9], row[10], row[11], row[12] or "")
+                if row[9] is not None
+                else None,
+                image=CardImage(row[13], row[14] or {}) if row[13] is not None else None,
+                variants=variants[pid],
+                certifications=certificates.get(pid, []),
+                month=month,
+            )
+        )
     return cards
 
 
@@ -145,14 +319,11 @@ def load_cards(session: Session, ids: Sequence[int], day: date) -> list[ProductC
     """Cards of these (visible) products, in the order given."""
     if not ids:
         return []
-    products = session.scalars(
-        sa.select(Product)
-        .where(Product.id.in_(list(ids)), Product.is_visible)
-        .options(*CARD_OPTIONS)
-    ).unique()
-    by_id = {p.id: p for p in products}
-    ordered = [by_id[i] for i in ids if i in by_id]
-    return build_cards(session, ordered, day)
+    cards = cards_from(
+        session, card_select(day).where(Product.id.in_(list(ids)), Product.is_visible), day
+    )
+    by_id = {c.id: c for c in cards}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def _spread(rows: Sequence[tuple[int, Any]], limit: int) -> list[int]:
@@ -219,16 +390,43 @@ def is_seasonal(months: list[int] | None, month: int) -> bool:
     return month in months and len(set(months)) < 12
 
 
+def _listed_order() -> tuple[Any, ...]:
+    """Newest listed first (the home page's rows and a listing's default order)."""
+    return (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
+
+
 def home(session: Session, day: date, season_limit: int = 12, featured_limit: int = 12) -> Home:
     month = day.month
-    order = (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
-    season_rows = session.execute(
-        sa.select(Product.id, Product.brand_id, Product.category_id, Product.sale_months)
-        .where(Product.is_visible, Product.in_season(month))
-        .order_by(*order)
-    ).all()
     # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
-    # taking turns between brands (or categories, for unbranded products)
+    # taking turns between brands (or categories, for unbranded products). No group gives more
+    # than ``season_limit``, so only the newest ``season_limit`` of each group (and kind) are
+    # read: the page costs the same however large the catalog grows.
+    staple = _JsonLength(Product.sale_months) >= 12
+    group = sa.func.row_number().over(
+        partition_by=(
+            Product.brand_id,
+            sa.case((Product.brand_id.is_(None), Product.category_id)),
+            staple,
+        ),
+        order_by=_listed_order(),
+    )
+    newest = (
+        sa.select(
+            Product.id,
+            Product.brand_id,
+            Product.category_id,
+            Product.sale_months,
+            sa.func.coalesce(Product.listed_at, Product.created_at).label("at"),
+            group.label("n"),
+        )
+        .where(Product.is_visible, Product.in_season(month))
+        .subquery()
+    )
+    season_rows = session.execute(
+        sa.select(newest.c.id, newest.c.brand_id, newest.c.category_id, newest.c.sale_months)
+        .where(newest.c.n <= season_limit)
+        .order_by(newest.c.at.desc(), newest.c.id.desc())
+    ).all()
     keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
     seasonal = [(i, key) for i, key, months in keyed if len(set(months or [])) < 12]
     staples = [(i, key) for i, key, months in keyed if len(set(months or [])) >= 12]
@@ -237,11 +435,11 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     featured_rows = session.execute(
         sa.select(Product.id, Product.supplier_id)
         .where(Product.is_visible, Product.id.not_in(season_ids or [0]))
-        .order_by(*order)
+        .order_by(*_listed_order())
         .limit(featured_limit * 4)
     ).all()
     featured_ids = _spread([(r[0], r[1]) for r in featured_rows], featured_limit)
-    cards = {c.product.id: c for c in load_cards(session, season_ids + featured_ids, day)}
+    cards = {c.id: c for c in load_cards(session, season_ids + featured_ids, day)}
     return Home(
         categories=categories(session),
         brands=brand_tiles(session, day),
@@ -326,17 +524,16 @@ def _paged(session: Session, where: list[Any], filters: Filters, day: date, per_
     elif filters.sort == "price_desc":
         order = (_min_price().desc(), Product.id.desc())
     else:
-        order = (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
+        order = _listed_order()
     page = min(filters.page, max(1, math.ceil(total / per_page)))
-    products = session.scalars(
-        sa.select(Product)
+    stmt = (
+        card_select(day)
         .where(*where)
-        .options(*CARD_OPTIONS)
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
-    ).unique()
-    return Page(build_cards(session, list(products), day), page, per_page, total)
+    )
+    return Page(cards_from(session, stmt, day) if total else [], page, per_page, total)
 
 
 def category_listing(
@@ -425,6 +622,7 @@ def brand_page(
 
 @dataclass
 class ProductPage:
+    product: Product
     card: ProductCard
     selected: Variant
     standard: GradeStandard | None
@@ -433,10 +631,6 @@ class ProductPage:
     expired: list[Certification]  # past their validity (shown as expired, never as valid)
     batches: list[Batch]  # active batches of its active variants: their 合格证
     related: list[ProductCard]
-
-    @property
-    def product(self) -> Product:
-        return self.card.product
 
     @property
     def grade_table(self) -> list[tuple[str, list[str]]]:
@@ -465,63 +659,83 @@ def product_page(
     session: Session, product_id: int, variant_id: int | None, day: date, related: int = 4
 ) -> ProductPage | None:
     """Everything the product page shows; None when the consumer may not see the product."""
-    product = (
-        session.scalars(
-            sa.select(Product)
-            .where(Product.id == product_id, Product.is_visible)
-            .options(
-                *CARD_OPTIONS,
-                selectinload(Product.grade_standard).selectinload(GradeStandard.grades),
-            )
+    row = session.execute(
+        sa.select(Product, Product.shows_brand_on(day))
+        .where(Product.id == product_id, Product.is_visible)
+        .options(
+            selectinload(Product.variants),  # Variant.grade is joined
+            selectinload(Product.images),  # ProductImage.image is joined
+            joinedload(Product.grade_standard).selectinload(GradeStandard.grades),
         )
-        .unique()
-        .one_or_none()
-    )
-    if product is None:
+    ).one_or_none()
+    if row is None:
         return None
-    cards = build_cards(session, [product], day)
-    if not cards:
+    product, brand_shown = row
+    variants = [v for v in product.variants if v.is_active]
+    if not variants:
         return None
-    card = cards[0]
-    selected = next((v for v in card.variants if v.id == variant_id), card.variants[0])
+    selected = next((v for v in variants if v.id == variant_id), variants[0])
 
-    supplier_certs = session.scalars(
-        sa.select(Certification)
-        .where(Certification.supplier_id == product.supplier_id, Certification.product_id.is_(None))
-        .order_by(Certification.kind, Certification.valid_to.desc())
-    ).all()
+    # the product's own certificates, then the supplier's (by kind, the latest ending first)
+    certs = sorted(
+        session.scalars(
+            sa.select(Certification).where(
+                Certification.supplier_id == product.supplier_id,
+                sa.or_(Certification.product_id == product.id, Certification.product_id.is_(None)),
+            )
+        ),
+        key=lambda c: (
+            (0, "", 0, c.id)
+            if c.product_id is not None
+            else (1, str(c.kind), -c.valid_to.toordinal(), 0)
+        ),
+    )
     if not product.category.requires_food_licence:  # the SC licence covers processed food only
-        supplier_certs = [
-            c for c in supplier_certs if c.kind != CertificationKind.FOOD_PRODUCTION_LICENCE
+        certs = [
+            c
+            for c in certs
+            if c.product_id is not None or c.kind != CertificationKind.FOOD_PRODUCTION_LICENCE
         ]
-    certs = [*product.certifications, *supplier_certs]
     valid = [c for c in certs if c.is_valid_on(day)]
     expired = [c for c in certs if c.is_expired_on(day)]
+    card = ProductCard(
+        id=product.id,
+        name=product.name,
+        supplier_id=product.supplier_id,
+        category_slug=product.category.slug,
+        origin=product.origin,
+        storage_class=product.storage_class,
+        sale_months=product.sale_months or [],
+        presale_months=product.presale_months or [],
+        image=product.images[0].image if product.images else None,
+        brand=product.brand if brand_shown else None,
+        variants=variants,
+        certifications=[c for c in valid if c.product_id is not None and c.kind in BADGE_KINDS],
+        month=day.month,
+    )
 
-    variant_ids = [v.id for v in card.variants]
     batches = list(
         session.scalars(
             sa.select(Batch)
-            .where(Batch.variant_id.in_(variant_ids), Batch.is_on_sale)
+            .where(Batch.variant_id.in_([v.id for v in variants]), Batch.is_on_sale)
             .options(selectinload(Batch.inspections))
             .order_by(Batch.certificate_issued_on.desc(), Batch.id.desc())
         ).unique()
     )
     batches.sort(key=lambda b: b.variant_id != selected.id)  # the chosen variant's first
 
-    related_ids = list(
-        session.scalars(
-            sa.select(Product.id)
-            .where(
-                Product.is_visible,
-                Product.supplier_id == product.supplier_id,
-                Product.id != product.id,
-            )
-            .order_by(Product.id)
-            .limit(related)
+    siblings = (
+        card_select(day)
+        .where(
+            Product.is_visible,
+            Product.supplier_id == product.supplier_id,
+            Product.id != product.id,
         )
+        .order_by(Product.id)
+        .limit(related)
     )
     return ProductPage(
+        product=product,
         card=card,
         selected=selected,
         standard=product.grade_standard,
@@ -529,5 +743,5 @@ def product_page(
         certifications=valid,
         expired=expired,
         batches=batches,
-        related=load_cards(session, related_ids, day),
+        related=cards_from(session, siblings, day),
     )

@@ -7,19 +7,27 @@ shown (``storefront.queries``); an unknown or unlisted product is a friendly 404
 from __future__ import annotations
 
 import calendar
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
-from catalog.models import STORAGE_CLASS_LABELS, Grade
+from catalog.models import (
+    CERTIFICATION_KIND_BADGES,
+    CERTIFICATION_KIND_LABELS,
+    STORAGE_CLASS_LABELS,
+    Grade,
+    StorageClass,
+)
 from storefront import queries
 from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
 from yipin.fields import arg_id
-from yipin.i18n import _l, current_language
+from yipin.i18n import _, _l, current_language
 from yipin.media import images
 from yipin.media.models import Image
+from yipin.money import format_fen
 from yipin.pagination import Page
 
 bp = Blueprint(
@@ -155,6 +163,89 @@ def listing_args(base: dict[str, Any], filters: queries.Filters, **changes: Any)
     return {**base, **filters.args(**changes)}
 
 
+# ----------------------------------------------------------------------------- cards
+
+
+@dataclass(slots=True)
+class CardView:
+    """A product card ready to print: its URL and words worked out once, in Python (the card
+    macro only places them)."""
+
+    id: int
+    name: str
+    url: str
+    image: Any  # CardImage / Image (``id``, ``renditions``) or None: the placeholder
+    look: tuple[str, str, str]  # placeholder glyph, tone and hint
+    flag: str  # "presale", "season" or ""
+    flag_text: str
+    brand: str  # the brand's badge ("" without an authorisation valid today)
+    grades: list[str]  # the best two grades, short
+    badges: list[tuple[str, str, str]]  # certificate (kind, title, badge text)
+    meta: str  # county of origin · storage
+    price: str
+    has_range: bool
+    list_price: str
+
+
+def present(cards: list[queries.ProductCard]) -> list[CardView]:
+    """Cards ready to print, in one pass: the product URL prefix, labels and months are worked
+    out once per page rather than once per card in the template."""
+    if not cards:
+        return []
+    words: dict[Any, str] = {
+        "presale": str(_("Pre-sale")),
+        "season": str(_("In season")),
+        "hint": str(_("No picture yet")),
+    }
+    prefix = url_for("storefront.product", product_id=1)[:-1]  # "/p/"
+
+    def word(key: Any, make: Any) -> str:
+        if key not in words:
+            words[key] = str(make())
+        return words[key]
+
+    def badge(cert: Any) -> tuple[str, str, str]:
+        kind = str(cert.kind)
+        label = word(("label", kind), lambda: CERTIFICATION_KIND_LABELS(kind))
+        return kind, f"{label} {cert.number}", word(kind, lambda: CERTIFICATION_KIND_BADGES(kind))
+
+    views = []
+    for c in cards:
+        flag, flag_text = "", ""
+        if c.presale:
+            flag, flag_text = "presale", words["presale"]
+            ships = c.ships_from
+            if ships:
+                flag_text += " · " + word(
+                    ("ships", ships), lambda m=ships: _("ships %(month)s", month=month_label(m))
+                )
+        elif c.on_sale_now and not c.all_year:
+            flag, flag_text = "season", words["season"]
+        meta = county_name(c.origin)
+        if c.storage_class != StorageClass.AMBIENT:
+            meta += " · " + word(c.storage_class, lambda s=c.storage_class: STORAGE_CLASS_LABELS(s))
+        glyph, tone = CATEGORY_LOOK.get(c.category_slug, ("品", "orange"))
+        views.append(
+            CardView(
+                id=c.id,
+                name=c.name,
+                url=f"{prefix}{c.id}",
+                image=c.image,
+                look=(glyph, tone, words["hint"]),
+                flag=flag,
+                flag_text=flag_text,
+                brand=localised(c.brand) if c.brand is not None else "",
+                grades=[grade_label(g, short=True) for g in c.grades[:2]],
+                badges=[badge(cert) for cert in c.certifications],
+                meta=meta,
+                price=format_fen(c.price_fen),
+                has_range=c.has_range,
+                list_price=format_fen(c.list_price_fen) if c.list_price_fen else "",
+            )
+        )
+    return views
+
+
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {
@@ -182,7 +273,12 @@ def helpers() -> dict[str, Any]:
 def home() -> Any:
     """Consumer home: regional brands, what is in season this month, featured products."""
     data = queries.home(db.session, clock.today_local())
-    return render_template("storefront/home.html", home=data)
+    return render_template(
+        "storefront/home.html",
+        home=data,
+        season=present(data.season),
+        featured=present(data.featured),
+    )
 
 
 @bp.get("/brands/<slug>")
@@ -192,6 +288,7 @@ def brand(slug: str) -> Any:
     data = queries.brand_page(db.session, slug, filters, clock.today_local())
     if data is None:
         raise PageNotFound()
+    data.page.items = present(data.page.items)
     return render_template("storefront/brand.html", data=data, filters=filters)
 
 
@@ -202,6 +299,7 @@ def category(slug: str) -> Any:
     listing = queries.category_listing(db.session, slug, filters, clock.today_local())
     if listing is None:
         raise PageNotFound()
+    listing.page.items = present(listing.page.items)
     return render_template("storefront/category.html", listing=listing, filters=filters)
 
 
@@ -218,7 +316,7 @@ def search() -> Any:
     result = search_service.search(db.session, request_, day)
     cards = queries.load_cards(db.session, result.ids, day)
     marks = {h.product_id: h.highlight.get("name") for h in result.hits}
-    page = Page(cards, min(request_.page, result.pages), request_.per_page, result.total)
+    page = Page(present(cards), min(request_.page, result.pages), request_.per_page, result.total)
     return render_template(
         "storefront/search.html",
         result=result,
@@ -238,4 +336,4 @@ def product(product_id: int) -> Any:
     data = queries.product_page(db.session, product_id, variant_id, clock.today_local())
     if data is None:
         raise ProductNotFound()
-    return render_template("storefront/product.html", data=data)
+    return render_template("storefront/product.html", data=data, related=present(data.related))

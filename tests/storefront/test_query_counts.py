@@ -15,11 +15,12 @@ from tests.storefront.conftest import authorised_supplier, orange
 from yipin.db import db
 
 SERIAL = itertools.count(1)
-HOME = 9  # categories, brands, in-season ids, featured ids, cards (products, variants, images,
-#           certificates, authorisations)
-CATEGORY = 9  # categories, brand facet, county facet, count, cards (5 statements)
-PRODUCT = 16  # product + variants, images, certificates, standard, grades (6), authorisations,
-#               supplier certificates, batches + inspections (2), related ids + their cards (5)
+HOME = 7  # categories, brands, in-season ids, featured ids, cards (products with their brand
+#           and first picture, variants with grades, badge certificates)
+CATEGORY = 7  # categories, brand facet, county facet, count, cards (3 statements)
+PRODUCT = 10  # product (+ brand shown, standard joined), variants, images, grades (4),
+#               certificates (product's and supplier's), batches + inspections (2), related
+#               cards (3)
 
 
 def catalogue(products: int) -> None:
