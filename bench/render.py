@@ -78,6 +78,7 @@ def seed_demo(url: str, instance: Path) -> None:
 def generate(url: str, instance: Path, products: int) -> None:
     started = time.perf_counter()
     flask_cli(url, instance, "catalog", "generate", "--products", str(products))
+    flask_cli(url, instance, "search", "reindex")
     print(f"generated up to {products} products in {time.perf_counter() - started:.0f} s")
 
 

@@ -115,3 +115,28 @@ def import_file(file: str, supplier_id: int, login: str | None, errors_path: str
         )
         Path(errors_path).write_bytes(data)
         click.echo(f"error report written to {errors_path}")
+
+
+@catalog_cli.command("generate")
+@click.option(
+    "--products", type=click.IntRange(min=0), required=True, help="Visible products wanted."
+)
+def generate_products(products: int) -> None:
+    """Add generated listed products (benchmarks) until consumers see PRODUCTS of them.
+
+    Idempotent: run again with the same number, nothing changes (see catalog/generate.py).
+    """
+    from catalog import generate
+
+    missing = max(0, products - generate.visible_products(db.session))
+    with click.progressbar(length=missing, label="generate", show_pos=True) as bar:
+        try:
+            added = generate.generate(db.session, products, commit=commit, progress=bar.update)
+        except generate.NoSupplierCanSell as exc:
+            db.session.rollback()
+            raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"catalog: {added} products generated, {generate.visible_products(db.session)} visible"
+    )
+    if added:
+        click.echo("search: run `flask search reindex` to index them")

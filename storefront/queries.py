@@ -14,6 +14,7 @@ certifications, plus one for the brand authorisations of the suppliers on the pa
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from yipin.pagination import Page
 from yipin.regions.models import Region
 
 PAGE_SIZE = 24
+IDS = sa.bindparam("ids", expanding=True)  # the products a cached statement reads
 SORTS = ("new", "price_asc", "price_desc")
 
 
@@ -220,8 +222,11 @@ def _first_image_id() -> Any:
     )
 
 
+@functools.lru_cache(maxsize=8)
 def card_select(day: date) -> sa.Select[Any]:
-    """The card columns of products (add the conditions, order and limit)."""
+    """The card columns of products (add the conditions, order and limit). Statements are
+    built once per day and reused: building and keying a statement costs more than running
+    it."""
     return (
         sa.select(
             Product.id,
@@ -250,15 +255,10 @@ def card_select(day: date) -> sa.Select[Any]:
     )
 
 
-def cards_from(session: Session, stmt: sa.Select[Any], day: date) -> list[ProductCard]:
-    """Cards of the rows of ``stmt`` (a ``card_select``), in its order: two more statements
-    (variants with grades, badge certificates), none when there are no rows."""
-    rows = session.execute(stmt).all()
-    if not rows:
-        return []
-    ids = [r[0] for r in rows]
-    variants: dict[int, list[CardVariant]] = {}
-    for pid, vid, price, list_price, order, gid, gname, gname_en, grank in session.execute(
+@functools.cache
+def _variants_of() -> sa.Select[Any]:
+    """Active variants (with their grades) of the products ``:ids``, in display order."""
+    return (
         sa.select(
             Variant.product_id,
             Variant.id,
@@ -271,21 +271,48 @@ def cards_from(session: Session, stmt: sa.Select[Any], day: date) -> list[Produc
             Grade.rank,
         )
         .outerjoin(Grade, Grade.id == Variant.grade_id)
-        .where(Variant.product_id.in_(ids), Variant.is_active.is_(True))
+        .where(Variant.product_id.in_(IDS), Variant.is_active.is_(True))
         .order_by(Variant.product_id, Variant.sort_order, Variant.id)
-    ):
-        grade = CardGrade(gid, gname, gname_en or "", grank) if gid is not None else None
-        variants.setdefault(pid, []).append(CardVariant(vid, price, list_price, order, grade))
-    certificates: dict[int, list[CardCertificate]] = {}
-    for pid, kind, number in session.execute(
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _badges_of(day: date) -> sa.Select[Any]:
+    """Badge certificates of the products ``:ids`` valid on ``day``."""
+    return (
         sa.select(Certification.product_id, Certification.kind, Certification.number)
         .where(
-            Certification.product_id.in_(ids),
+            Certification.product_id.in_(IDS),
             Certification.kind.in_(sorted(BADGE_KINDS)),
             Certification.is_valid_on(day),
         )
         .order_by(Certification.id)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _visible_cards(day: date) -> sa.Select[Any]:
+    """Cards of the visible products among ``:ids``."""
+    return card_select(day).where(Product.id.in_(IDS), Product.is_visible)
+
+
+def cards_from(
+    session: Session, stmt: sa.Select[Any], day: date, params: dict[str, Any] | None = None
+) -> list[ProductCard]:
+    """Cards of the rows of ``stmt`` (a ``card_select``), in its order: two more statements
+    (variants with grades, badge certificates), none when there are no rows."""
+    rows = session.execute(stmt, params or {}).all()
+    if not rows:
+        return []
+    ids = [r[0] for r in rows]
+    variants: dict[int, list[CardVariant]] = {}
+    for pid, vid, price, list_price, order, gid, gname, gname_en, grank in session.execute(
+        _variants_of(), {"ids": ids}
     ):
+        grade = CardGrade(gid, gname, gname_en or "", grank) if gid is not None else None
+        variants.setdefault(pid, []).append(CardVariant(vid, price, list_price, order, grade))
+    certificates: dict[int, list[CardCertificate]] = {}
+    for pid, kind, number in session.execute(_badges_of(day), {"ids": ids}):
         certificates.setdefault(pid, []).append(CardCertificate(str(kind), number))
     month = day.month
     cards = []
@@ -319,9 +346,7 @@ def load_cards(session: Session, ids: Sequence[int], day: date) -> list[ProductC
     """Cards of these (visible) products, in the order given."""
     if not ids:
         return []
-    cards = cards_from(
-        session, card_select(day).where(Product.id.in_(list(ids)), Product.is_visible), day
-    )
+    cards = cards_from(session, _visible_cards(day), day, {"ids": list(ids)})
     by_id = {c.id: c for c in cards}
     return [by_id[i] for i in ids if i in by_id]
 
