@@ -680,19 +680,65 @@ def _criterion(item: Any) -> tuple[str, str]:
     return str(name), str(value)
 
 
-def product_page(
-    session: Session, product_id: int, variant_id: int | None, day: date, related: int = 4
-) -> ProductPage | None:
-    """Everything the product page shows; None when the consumer may not see the product."""
-    row = session.execute(
+@functools.lru_cache(maxsize=8)
+def _product_of(day: date) -> sa.Select[Any]:
+    """The visible product ``:product_id`` with what its page shows, and whether it shows its
+    brand on ``day``."""
+    return (
         sa.select(Product, Product.shows_brand_on(day))
-        .where(Product.id == product_id, Product.is_visible)
+        .where(Product.id == sa.bindparam("product_id"), Product.is_visible)
         .options(
             selectinload(Product.variants),  # Variant.grade is joined
             selectinload(Product.images),  # ProductImage.image is joined
             joinedload(Product.grade_standard).selectinload(GradeStandard.grades),
         )
-    ).one_or_none()
+    )
+
+
+@functools.cache
+def _certifications_of() -> sa.Select[Any]:
+    """The certificates of the product ``:product_id`` and the supplier-wide ones of
+    ``:supplier_id``."""
+    return sa.select(Certification).where(
+        Certification.supplier_id == sa.bindparam("supplier_id"),
+        sa.or_(
+            Certification.product_id == sa.bindparam("product_id"),
+            Certification.product_id.is_(None),
+        ),
+    )
+
+
+@functools.cache
+def _batches_of() -> sa.Select[Any]:
+    """The batches on sale of the variants ``:ids`` with their inspections, newest first."""
+    return (
+        sa.select(Batch)
+        .where(Batch.variant_id.in_(IDS), Batch.is_on_sale)
+        .options(selectinload(Batch.inspections))
+        .order_by(Batch.certificate_issued_on.desc(), Batch.id.desc())
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _siblings_of(day: date, limit: int) -> sa.Select[Any]:
+    """Cards of the first ``limit`` other visible products of the supplier ``:supplier_id``."""
+    return (
+        card_select(day)
+        .where(
+            Product.is_visible,
+            Product.supplier_id == sa.bindparam("supplier_id"),
+            Product.id != sa.bindparam("product_id"),
+        )
+        .order_by(Product.id)
+        .limit(limit)
+    )
+
+
+def product_page(
+    session: Session, product_id: int, variant_id: int | None, day: date, related: int = 4
+) -> ProductPage | None:
+    """Everything the product page shows; None when the consumer may not see the product."""
+    row = session.execute(_product_of(day), {"product_id": product_id}).one_or_none()
     if row is None:
         return None
     product, brand_shown = row
@@ -704,10 +750,7 @@ def product_page(
     # the product's own certificates, then the supplier's (by kind, the latest ending first)
     certs = sorted(
         session.scalars(
-            sa.select(Certification).where(
-                Certification.supplier_id == product.supplier_id,
-                sa.or_(Certification.product_id == product.id, Certification.product_id.is_(None)),
-            )
+            _certifications_of(), {"supplier_id": product.supplier_id, "product_id": product.id}
         ),
         key=lambda c: (
             (0, "", 0, c.id)
@@ -739,26 +782,9 @@ def product_page(
         month=day.month,
     )
 
-    batches = list(
-        session.scalars(
-            sa.select(Batch)
-            .where(Batch.variant_id.in_([v.id for v in variants]), Batch.is_on_sale)
-            .options(selectinload(Batch.inspections))
-            .order_by(Batch.certificate_issued_on.desc(), Batch.id.desc())
-        ).unique()
-    )
+    batches = list(session.scalars(_batches_of(), {"ids": [v.id for v in variants]}))
     batches.sort(key=lambda b: b.variant_id != selected.id)  # the chosen variant's first
 
-    siblings = (
-        card_select(day)
-        .where(
-            Product.is_visible,
-            Product.supplier_id == product.supplier_id,
-            Product.id != product.id,
-        )
-        .order_by(Product.id)
-        .limit(related)
-    )
     return ProductPage(
         product=product,
         card=card,
@@ -768,5 +794,10 @@ def product_page(
         certifications=valid,
         expired=expired,
         batches=batches,
-        related=cards_from(session, siblings, day),
+        related=cards_from(
+            session,
+            _siblings_of(day, related),
+            day,
+            {"supplier_id": product.supplier_id, "product_id": product.id},
+        ),
     )

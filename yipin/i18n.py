@@ -9,7 +9,7 @@ from typing import Any
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale, get_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -48,6 +48,18 @@ def bilingual(message: Any, **params: Any) -> dict[str, str]:
             text = str(message)
             out[locale] = text % params if params else text
     return out
+
+
+def _translations() -> Any:
+    """The translations of the current locale, found once per request and locale: templates
+    call ``_`` for every word, and flask-babel would look up the domain, the locale's name and
+    its cache entry each time (a ``force_locale`` block has another locale, so looks again)."""
+    locale = get_locale()
+    memo = g.get("_yipin_translations")
+    if memo is None or memo[0] is not locale:
+        memo = (locale, get_translations())
+        g._yipin_translations = memo
+    return memo[1]
 
 
 def current_language() -> str:
@@ -96,6 +108,13 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(TRANSLATIONS),
+    )
+    app.jinja_env.install_gettext_callables(  # flask-babel's, with the lookup done once
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
 
     @app.context_processor
