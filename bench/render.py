@@ -5,10 +5,11 @@
 
 The app is built as in production (``wsgi.create_app``) with no page cache and served through
 Flask's test client, anonymous, warm (each page is fetched a few times first). For each page it
-prints the median and p95 of ``--requests`` requests and the SQL statements per request, next to
-a bare endpoint that runs one indexed query (the yardstick of ``bench/pages.py``). Pages: home,
-a brand, a category, a product (with batches and siblings), a search and the traceability page
-of that product's batch. Figures only, no assertions.
+prints the median and p95 of ``--requests`` requests, the median CPU time of the serving thread
+(what a busy machine does not inflate; with SQLite it includes the database's work) and the SQL
+statements per request, next to a bare endpoint that runs one indexed query (the yardstick of
+``bench/pages.py``). Pages: home, a brand, a category, a product (with batches and siblings), a
+search and the traceability page of that product's batch. Figures only, no assertions.
 
 Data, seeded once and reused (``--reseed`` starts again):
 - SQLite: ``$YIPIN_BENCH_DIR`` (default ``<tmp>/yipin-bench-render``)``/demo.sqlite3``, made by
@@ -258,8 +259,10 @@ class StatementCounter:
         self.count += 1
 
 
-def measure(app: Any, url: str, requests: int, warm: int = 5) -> tuple[float, float, float]:
-    """Median and p95 in ms and statements per request of ``requests`` anonymous GETs."""
+def measure(app: Any, url: str, requests: int, warm: int = 5) -> tuple[float, float, float, float]:
+    """Median and p95 in ms, median CPU ms of this thread and statements per request of
+    ``requests`` anonymous GETs (CPU time is what a busy machine does not inflate; with SQLite
+    it includes the database's work, with PostgreSQL not the server's)."""
     import sqlalchemy as sa
 
     from yipin.db import db
@@ -274,16 +277,18 @@ def measure(app: Any, url: str, requests: int, warm: int = 5) -> tuple[float, fl
         engine = db.engine
     sa.event.listen(engine, "before_cursor_execute", counter)
     times = []
+    cpu = []
     try:
         for _ in range(requests):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - cpu_started) * 1000)
     finally:
         sa.event.remove(engine, "before_cursor_execute", counter)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    return statistics.median(times), p95, counter.count / requests
+    return statistics.median(times), p95, statistics.median(cpu), counter.count / requests
 
 
 def profile(app: Any, url: str, requests: int) -> None:
@@ -315,7 +320,7 @@ def run(
         return []
     rows = []
     for page in PAGES:
-        median, p95, statements = measure(app, urls[page], args.requests)
+        median, p95, cpu, statements = measure(app, urls[page], args.requests)
         rows.append(
             (
                 label,
@@ -324,7 +329,8 @@ def run(
                 urls[page],
                 f"{median:.1f}",
                 f"{p95:.1f}",
-                f"{statements:g}",
+                f"{cpu:.1f}",
+                f"{statements:.3g}",
             )
         )
         print(f"  {label} {visible} {page}: {median:.1f} ms", flush=True)
@@ -353,7 +359,7 @@ def main() -> None:
         rows += run(label, database, args)
     if not rows:
         return
-    header = ("database", "products", "page", "url", "median ms", "p95 ms", "statements")
+    header = ("database", "products", "page", "url", "median ms", "p95 ms", "CPU ms", "statements")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print()
     print(f"$ {' '.join(['bench/render.py', *sys.argv[1:]])}")

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from catalog import rules
 from catalog.models import (
@@ -283,7 +283,16 @@ def trace_view(session: Session, code: str, day: date | None = None) -> TraceVie
     batch = session.scalars(
         sa.select(Batch)
         .where(Batch.code == code)
-        .options(selectinload(Batch.inspections), selectinload(Batch.samplings))
+        .options(
+            selectinload(Batch.inspections),
+            selectinload(Batch.samplings),
+            # one statement for the page's batch, variant, grade and its standard, product
+            # (its supplier, brand and origin are joined by the models) and its standard
+            joinedload(Batch.variant).joinedload(Variant.grade).joinedload(Grade.standard),
+            joinedload(Batch.variant)
+            .joinedload(Variant.product)
+            .joinedload(Product.grade_standard),
+        )
     ).one_or_none()
     if batch is None:
         return None
