@@ -388,24 +388,35 @@ class Home:
     month: int
 
 
+@functools.cache
+def _categories() -> sa.Select[Any]:
+    return sa.select(Category).order_by(Category.sort_order, Category.id)
+
+
 def categories(session: Session) -> list[Category]:
-    return list(session.scalars(sa.select(Category).order_by(Category.sort_order, Category.id)))
+    return list(session.scalars(_categories()))
 
 
-def brand_tiles(session: Session, day: date) -> list[BrandTile]:
-    """Active regional brands with how many products show them today."""
+@functools.lru_cache(maxsize=8)
+def _brand_tiles(day: date) -> sa.Select[Any]:
+    """Active regional brands with how many visible products show them on ``day``."""
     counts = (
         sa.select(Product.brand_id, sa.func.count().label("n"))
         .where(Product.is_visible, Product.shows_brand_on(day))
         .group_by(Product.brand_id)
         .subquery()
     )
-    rows = session.execute(
+    return (
         sa.select(RegionalBrand, sa.func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.brand_id == RegionalBrand.id)
         .where(RegionalBrand.is_active.is_(True))
         .order_by(RegionalBrand.sort_order, RegionalBrand.id)
-    ).all()
+    )
+
+
+def brand_tiles(session: Session, day: date) -> list[BrandTile]:
+    """Active regional brands with how many products show them today."""
+    rows = session.execute(_brand_tiles(day)).all()
     return [BrandTile(b, n, is_seasonal(b.season_months, day.month)) for b, n in rows]
 
 
@@ -420,12 +431,10 @@ def _listed_order() -> tuple[Any, ...]:
     return (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
 
 
-def home(session: Session, day: date, season_limit: int = 12, featured_limit: int = 12) -> Home:
-    month = day.month
-    # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
-    # taking turns between brands (or categories, for unbranded products). No group gives more
-    # than ``season_limit``, so only the newest ``season_limit`` of each group (and kind) are
-    # read: the page costs the same however large the catalog grows.
+@functools.lru_cache(maxsize=8)
+def _in_season(month: int, limit: int) -> sa.Select[Any]:
+    """Visible products in season in ``month``, newest first, at most ``limit`` of each group
+    (a brand, or a category for unbranded products) and kind (seasonal or year-round)."""
     staple = _JsonLength(Product.sale_months) >= 12
     group = sa.func.row_number().over(
         partition_by=(
@@ -447,21 +456,38 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
         .where(Product.is_visible, Product.in_season(month))
         .subquery()
     )
-    season_rows = session.execute(
+    return (
         sa.select(newest.c.id, newest.c.brand_id, newest.c.category_id, newest.c.sale_months)
-        .where(newest.c.n <= season_limit)
+        .where(newest.c.n <= limit)
         .order_by(newest.c.at.desc(), newest.c.id.desc())
-    ).all()
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _newest_others(limit: int) -> sa.Select[Any]:
+    """The newest visible products but ``:ids``, with their suppliers."""
+    return (
+        sa.select(Product.id, Product.supplier_id)
+        .where(Product.is_visible, Product.id.not_in(IDS))
+        .order_by(*_listed_order())
+        .limit(limit)
+    )
+
+
+def home(session: Session, day: date, season_limit: int = 12, featured_limit: int = 12) -> Home:
+    month = day.month
+    # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
+    # taking turns between brands (or categories, for unbranded products). No group gives more
+    # than ``season_limit``, so only the newest ``season_limit`` of each group (and kind) are
+    # read: the page costs the same however large the catalog grows.
+    season_rows = session.execute(_in_season(month, season_limit)).all()
     keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
     seasonal = [(i, key) for i, key, months in keyed if len(set(months or [])) < 12]
     staples = [(i, key) for i, key, months in keyed if len(set(months or [])) >= 12]
     season_ids = _spread(seasonal, season_limit)
     season_ids += _spread(staples, season_limit - len(season_ids))
     featured_rows = session.execute(
-        sa.select(Product.id, Product.supplier_id)
-        .where(Product.is_visible, Product.id.not_in(season_ids or [0]))
-        .order_by(*_listed_order())
-        .limit(featured_limit * 4)
+        _newest_others(featured_limit * 4), {"ids": season_ids or [0]}
     ).all()
     featured_ids = _spread([(r[0], r[1]) for r in featured_rows], featured_limit)
     cards = {c.id: c for c in load_cards(session, season_ids + featured_ids, day)}

@@ -246,6 +246,67 @@ def present(cards: list[queries.ProductCard]) -> list[CardView]:
     return views
 
 
+@dataclass(slots=True)
+class Shortcut:
+    """A category shortcut on the home page."""
+
+    url: str
+    glyph: str
+    tone: str
+    name: str
+
+
+def shortcuts(categories: list[Any]) -> list[Shortcut]:
+    """The home page's category shortcuts, worked out in one pass."""
+    prefix = url_for("storefront.category", slug="x")[:-1]  # "/c/"
+    out = []
+    for c in categories:
+        glyph, tone = CATEGORY_LOOK.get(c.slug, ("品", "orange"))
+        out.append(Shortcut(f"{prefix}{c.slug}", glyph, tone, localised(c)))
+    return out
+
+
+@dataclass(slots=True)
+class BrandTileView:
+    """A regional brand's tile on the home page."""
+
+    slug: str
+    url: str
+    tone: str
+    mark: str
+    name: str
+    in_season: bool
+    months: str
+    products: str  # "12 products" ("" when none)
+
+
+def brand_tiles(tiles: list[queries.BrandTile]) -> list[BrandTileView]:
+    """The home page's brand tiles, worked out in one pass."""
+    prefix = url_for("storefront.brand", slug="x")[:-1]  # "/brands/"
+    out = []
+    for tile in tiles:
+        b = tile.brand
+        if not tile.products:
+            count = ""
+        elif tile.products == 1:
+            count = str(_("1 product"))
+        else:
+            count = str(_("%(num)s products", num=tile.products))
+        out.append(
+            BrandTileView(
+                slug=b.slug,
+                url=f"{prefix}{b.slug}",
+                tone=BRAND_TONES.get(b.slug, "orange"),
+                mark=b.name[-2:],
+                name=localised(b),
+                in_season=tile.in_season,
+                months=months_label(b.season_months),
+                products=count,
+            )
+        )
+    return out
+
+
 @bp.context_processor
 def helpers() -> dict[str, Any]:
     return {
@@ -278,6 +339,8 @@ def home() -> Any:
         home=data,
         season=present(data.season),
         featured=present(data.featured),
+        shortcuts=shortcuts(data.categories),
+        tiles=brand_tiles(data.brands),
     )
 
 
