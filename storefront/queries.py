@@ -1,15 +1,18 @@
-"""Reads for the consumer pages, with eager loading.
+"""Reads for the consumer pages: light Core queries into plain dataclasses.
 
 What a consumer may see is the catalog's rule ``Product.is_visible`` (listed, of a supplier that
 may sell, with at least one active variant). A product shows its regional brand only while
 ``Product.shows_brand_on(day)``; a certificate shows as valid only while
 ``Certification.is_valid_on(day)``. These predicates are defined once, in Python and in SQL, on
-the models (catalog and suppliers own them); this module only composes them.
+the models (catalog and suppliers own them); this module only composes them, live on every
+request (a delisting or a failed sample shows at once).
 
 Every page issues a fixed number of statements however many products it shows (the tests pin
-the counts): cards are loaded with one statement for the products (supplier, category, brand and
-origin joined) and one ``selectin`` statement each for variants (grades joined), images and
-certifications, plus one for the brand authorisations of the suppliers on the page.
+the counts): cards take three (``card_select``: the products with category, origin, the brand
+they may show today and their first picture; their active variants with grades; their valid
+badge certificates), read as rows into slotted dataclasses, not ORM objects. Statements are
+built once (per day where a day is in them, with ``:ids``-style parameters) and reused:
+building and keying a statement costs more than running it. See README.md (speed).
 """
 
 from __future__ import annotations
@@ -736,10 +739,12 @@ def _certifications_of() -> sa.Select[Any]:
 
 @functools.cache
 def _batches_of() -> sa.Select[Any]:
-    """The batches on sale of the variants ``:ids`` with their inspections, newest first."""
+    """The batches of the variants ``:ids`` with their inspections, newest first. (Whether a
+    batch is on sale is asked of each row, ``Batch.is_on_sale``: in SQL the status would lead
+    the planner to the status index, which nearly every batch shares.)"""
     return (
         sa.select(Batch)
-        .where(Batch.variant_id.in_(IDS), Batch.is_on_sale)
+        .where(Batch.variant_id.in_(IDS))
         .options(selectinload(Batch.inspections))
         .order_by(Batch.certificate_issued_on.desc(), Batch.id.desc())
     )
@@ -808,7 +813,9 @@ def product_page(
         month=day.month,
     )
 
-    batches = list(session.scalars(_batches_of(), {"ids": [v.id for v in variants]}))
+    batches = [
+        b for b in session.scalars(_batches_of(), {"ids": [v.id for v in variants]}) if b.is_on_sale
+    ]
     batches.sort(key=lambda b: b.variant_id != selected.id)  # the chosen variant's first
 
     return ProductPage(
