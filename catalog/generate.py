@@ -53,6 +53,7 @@ from yipin.regions.models import GANZHOU
 from yipin.seed.places import Places
 
 CHUNK = 500  # products per bulk insert and commit
+ANALYSED = ("products", "variants", "batches", "batch_inspections", "certifications")
 
 
 class NoSupplierCanSell(RuntimeError):
@@ -160,6 +161,9 @@ def generate(
         added += size
         if progress is not None:
             progress(size)
+    for table in ANALYSED:  # after a bulk load the planner needs fresh statistics
+        session.execute(sa.text(f"ANALYZE {table}"))
+    commit()
     return added
 
 
