@@ -80,6 +80,14 @@ class Product(TimestampMixin, Base):
     """A product (SPU) of one supplier: what it is, where it grows, how it keeps."""
 
     __tablename__ = "products"
+    __table_args__ = (
+        # the storefront's order, newest listed first (migration 0010_storefront_listed_order)
+        sa.Index(
+            "ix_products_listed_order",
+            sa.text("coalesce(listed_at, created_at) DESC"),
+            sa.text("id DESC"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     supplier_id: Mapped[int] = mapped_column(sa.ForeignKey("suppliers.id"), index=True)
