@@ -20,6 +20,7 @@ from yipin.fields import arg_id
 from yipin.i18n import _l, current_language
 from yipin.media import images
 from yipin.media.models import Image
+from yipin.pagecache import cached_page
 from yipin.pagination import Page
 
 bp = Blueprint(
@@ -179,6 +180,7 @@ def helpers() -> dict[str, Any]:
 
 
 @bp.get("/")
+@cached_page()
 def home() -> Any:
     """Consumer home: regional brands, what is in season this month, featured products."""
     data = queries.home(db.session, clock.today_local())
@@ -186,6 +188,7 @@ def home() -> Any:
 
 
 @bp.get("/brands/<slug>")
+@cached_page()
 def brand(slug: str) -> Any:
     """A regional brand's story and its products."""
     filters = queries.Filters.parse(request.args)
@@ -196,6 +199,7 @@ def brand(slug: str) -> Any:
 
 
 @bp.get("/c/<slug>")
+@cached_page()
 def category(slug: str) -> Any:
     """A category's products with sorting, filters and pages."""
     filters = queries.Filters.parse(request.args)
@@ -206,6 +210,7 @@ def category(slug: str) -> Any:
 
 
 @bp.get("/search")
+@cached_page("stock", "search")  # shows availability; the index may lag the catalog
 def search() -> Any:
     """Search results with facets (category, brand, grade, origin, certificate, storage, price
     band, in season, in stock), sorting, highlights and "did you mean"."""
@@ -231,6 +236,7 @@ def search() -> Any:
 
 
 @bp.get("/p/<int:product_id>")
+@cached_page()
 def product(product_id: int) -> Any:
     """A product: gallery, variants, grades and their standard, certificates, 合格证 and
     traceability, season, origin and the supplier."""
