@@ -221,7 +221,7 @@ def cached_page(*scopes: str) -> Callable[[F], F]:
             entry = _get(key)
             if entry is not None and entry.get("nonce"):
                 etag = None
-            if etag is not None and etag in request.if_none_match:
+            if etag is not None and request.if_none_match.contains_weak(etag):
                 return _headers(Response(status=304), etag)
             if entry is None:
                 response, uses_nonce = _render(view, args, kwargs)
@@ -294,6 +294,9 @@ def init_app(app: Flask) -> None:
         )
     cache.init_app(app, config=settings)
     app.jinja_env.globals["csrf_token"] = csrf_token
+    # Flask-WTF also hands templates its own ``csrf_token`` by a context processor: this one,
+    # registered after it, wins
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     app.jinja_env.globals["csp_nonce"] = nonce
     app.jinja_env.globals["page_placeholders"] = rendering_for_cache
     app.jinja_env.globals["page_nav_placeholder"] = Markup(NAV)
