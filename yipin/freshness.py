@@ -12,8 +12,10 @@ the last committed change to what it shows. There are three scopes:
 
 A transaction marks what it changed, and its commit bumps those versions at once, before the
 request (or job) that committed goes on: ``INCR`` in Redis when ``REDIS_URL`` is set, otherwise
-one row per scope in ``page_versions``, updated in a short transaction of its own right after
-the commit (never a row lock inside the committing transaction, such as a checkout).
+one row per scope in ``page_versions``. On PostgreSQL that row is updated in a short
+transaction of its own right after the commit (never a row lock inside the committing
+transaction, such as a checkout's); on SQLite inside the committing transaction, which already
+holds the database's one write lock (a second connection would wait on this one).
 
 A transaction marks a scope in two ways: by emitting an outbox topic that a domain registered
 as changing pages (``Domain.page_topics``, e.g. ``catalog.product_changed`` → ``catalog``),
@@ -93,18 +95,10 @@ def bump(scopes: Iterable[str]) -> None:
             for scope in scopes:
                 pipe.incr(REDIS_KEY.format(scope=scope))
             pipe.execute()
-        else:
-            table = PageVersion.__table__
-            engine = db.engine
-            if engine.dialect.name == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
-            stmt = insert(table).on_conflict_do_update(
-                index_elements=[table.c.scope], set_={"version": table.c.version + 1}
-            )
-            with engine.begin() as conn:
-                conn.execute(stmt, [{"scope": scope, "version": 1} for scope in scopes])
+        else:  # PostgreSQL: a short transaction of its own (no row lock in the committed one)
+            stmt, rows = _upsert(scopes, db.engine.dialect.name)
+            with db.engine.begin() as conn:
+                conn.execute(stmt, rows)
     except Exception:  # the change is committed; cached pages expire by PAGE_CACHE_TIMEOUT
         log.error("could not bump page versions %s", scopes, exc_info=True)
         return
@@ -137,6 +131,35 @@ def read() -> dict[str, int] | None:
 
 
 # ----------------------------------------------------------------------------- commit hooks
+
+
+def _upsert(scopes: Iterable[str], dialect: str) -> Any:
+    table = PageVersion.__table__
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).on_conflict_do_update(
+        index_elements=[table.c.scope], set_={"version": table.c.version + 1}
+    )
+    return stmt, [{"scope": scope, "version": 1} for scope in sorted(scopes)]
+
+
+@sa.event.listens_for(Session, "before_commit")
+def _bump_in_sqlite_commit(session: Session) -> None:
+    """On SQLite the committing transaction already holds the one write lock the database
+    has, so the versions are bumped inside it, atomically with the change (a second
+    connection would wait for this one's readers)."""
+    scopes = session.info.get(PENDING)
+    if not scopes or not has_app_context() or current_app.config.get("REDIS_URL"):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    session.info.pop(PENDING, None)
+    stmt, rows = _upsert(scopes, "sqlite")
+    session.execute(stmt, rows)
+    g.pop("page_versions", None)
 
 
 @sa.event.listens_for(Session, "after_commit")
