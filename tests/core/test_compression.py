@@ -5,6 +5,13 @@ compressing both leaks it through the length, BREACH)."""
 from __future__ import annotations
 
 import gzip
+import io
+
+from PIL import Image as PILImage
+
+from yipin.db import db
+from yipin.media.images import store_upload
+from yipin.media.models import ImagePurpose
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -39,7 +46,19 @@ def test_pages_are_gzipped_only_for_requests_without_cookies(app, client):
     assert "<form" in with_cookie.get_data(as_text=True)
 
 
-def test_pictures_are_not_gzipped_and_carry_no_document_policies(client):
+def test_raster_pictures_carry_no_document_policies_svg_keeps_them(app, client):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 64), (240, 140, 40)).save(buffer, "PNG")
+    buffer.seek(0)
+    image = store_upload(
+        db.session, buffer, purpose=ImagePurpose.PRODUCT, supplier_id=None, uploaded_by_id=None
+    )
+    db.session.commit()
+    picture = client.get(f"/media/images/{image.id}/small", headers=GZIP)
+    assert picture.status_code == 200 and picture.mimetype == "image/webp"
+    assert "Content-Encoding" not in picture.headers  # WebP is compressed already
+    assert "Content-Security-Policy" not in picture.headers
+    assert picture.headers["X-Content-Type-Options"] == "nosniff"
     icon = client.get("/static/favicon.svg", headers=GZIP)
     assert icon.status_code == 200
     assert "Content-Security-Policy" in icon.headers  # SVG is a document: it keeps the policy
