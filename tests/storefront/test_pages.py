@@ -273,3 +273,13 @@ def test_pictures_offer_their_renditions_and_only_the_first_screen_loads_at_once
     assert gallery and 'fetchpriority="high"' in gallery.group(1)
     assert 'sizes="(min-width: 960px) 560px, 100vw"' in gallery.group(1)
     assert '<link rel="icon" href="/static/favicon.svg"' in page  # no 404 in the console
+
+
+def test_robots_txt_lets_crawlers_read_the_shop_but_not_the_api_or_staff_pages(client):
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.mimetype == "text/plain"
+    rules = [line.split(":", 1)[1].strip() for line in robots.get_data(as_text=True).splitlines()]
+    disallowed = [rule for rule in rules if rule.startswith("/")]
+    assert "/api/" in disallowed and "/console/" in disallowed
+    for page in ("/", "/c/fresh-fruit", "/p/1", "/t/GNTEST000001", "/cart", "/checkout"):
+        assert not any(page.startswith(rule) for rule in disallowed), page
