@@ -270,6 +270,8 @@ def add_missing_renditions(image: Image) -> list[str]:
     if not wanted:
         return []
     folder = media_root() / image.storage_key
+    if "original" not in image.renditions:
+        raise FileNotFoundError(f"image {image.id} has no stored original")
     original = folder / image.renditions["original"]["file"]
     with PILImage.open(original) as opened:
         opened.load()
