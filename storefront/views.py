@@ -124,6 +124,11 @@ def image_url(image: Image | None, rendition: str = "medium") -> str | None:
     return images.url(image, rendition)
 
 
+def image_srcset(image: Any) -> str:
+    """The ``srcset`` of a picture's renditions (``storefront/_macros.html`` ``picture``)."""
+    return images.srcset(image)
+
+
 def county_name(region: Any) -> str:
     """The county of a region from its full name (江西省 赣州市 寻乌县 … → 寻乌县)."""
     parts = (region.full_name or "").split()
@@ -164,6 +169,7 @@ def helpers() -> dict[str, Any]:
         "months_label": months_label,
         "grade_label": grade_label,
         "image_url": image_url,
+        "image_srcset": image_srcset,
         "weight_label": weight_label,
         "county_name": county_name,
         "place_name": place_name,

@@ -37,6 +37,9 @@ def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = No
     fields.init_app(app)  # the id converter, before any route is registered; safe JSON
     config.load(app, test_config)
     _configure_logging(app)
+    from yipin import compression
+
+    compression.init_app(app)  # first registered, so the last after_request hook to run
 
     import yipin.models  # noqa: F401  (the core's tables; each domain lists its own)
     from yipin import cli, errors, headers, health, i18n, pagecache, platform, web
