@@ -30,4 +30,6 @@ domain = Domain(
     seed_demo=seed.seed,  # products, pictures, certificates, batches, samples
     # the label tables of the catalog's enums and its page helpers, for every page
     template_globals={**views.TEMPLATE_GLOBALS, **trace_views.TEMPLATE_GLOBALS},
+    # whatever changes a product's pages emits it: cached pages follow at the commit
+    page_topics={"catalog.product_changed": "catalog"},
 )

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from catalog.models import Category, Grade, GradeStandard, RegionalBrand, StorageClass
+from yipin import freshness
 from yipin.config import platform_region
 
 CATEGORIES: list[dict[str, Any]] = [
@@ -354,4 +355,6 @@ def load_reference(session: Session) -> dict[str, int]:
             session.add(RegionalBrand(sort_order=order, **row))
             added["brands"] += 1
     session.flush()
+    if any(added.values()):
+        freshness.changed(session)  # new categories and brands show on the home page
     return added

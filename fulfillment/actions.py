@@ -43,7 +43,7 @@ from fulfillment.models import (
     WarehouseKind,
 )
 from suppliers.models import Supplier
-from yipin import clock, contact
+from yipin import clock, contact, freshness
 from yipin.accounts.models import Role, User
 from yipin.errors import Forbidden, NotFound
 from yipin.i18n import _l
@@ -379,6 +379,7 @@ def set_on_hand(
         stock.on_hand = on_hand
         stock.updated_at = clock.now()
         _record(session, actor, stock, kind, delta, (reason or "").strip())
+        freshness.changed(session, "stock")  # the search page's availability follows
     session.flush()
     return stock
 
@@ -417,6 +418,7 @@ def adjust_stock(
     if row is None:
         raise InsufficientStock(on_hand=stock.on_hand, reserved=stock.reserved, field="delta")
     _record(session, actor, stock, StockMovementKind.ADJUST, delta, reason)
+    freshness.changed(session, "stock")
     session.flush()
     return stock
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from fulfillment.errors import OutOfStock
 from fulfillment.models import Stock, StockMovement, StockMovementKind, Warehouse
-from yipin import clock
+from yipin import clock, freshness
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,15 @@ def hold_stock(session: Session, demands: list[Demand]) -> list[Hold]:
         raise NotEnoughStock(short)
     units = _per_row(holds)
     amount = sa.case(units, value=Stock.id)
-    updated = session.execute(
+    left = session.execute(
         sa.update(Stock)
         .where(Stock.id.in_(list(units)), Stock.on_hand - Stock.reserved >= amount)
         .values(reserved=Stock.reserved + amount, updated_at=clock.now())
+        .returning(Stock.on_hand - Stock.reserved)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
+    updated = len(left)
+    _sold_out(session, (available for (available,) in left))
     if updated != len(units):  # another writer took them first (SQLite: no row locks)
         fresh = available_units(session, (d.variant_id for d in demands))
         raise NotEnoughStock(
@@ -163,6 +166,13 @@ def hold_stock(session: Session, demands: list[Demand]) -> list[Hold]:
             or [Shortage(demands[0].variant_id, demands[0].quantity, 0)]
         )
     return holds
+
+
+def _sold_out(session: Session, available_after: Iterable[int]) -> None:
+    """A row that has nothing left may take its variant out of stock: the search page's
+    availability follows at the commit (``yipin.freshness``). Other holds flush nothing."""
+    if any(available <= 0 for available in available_after):
+        freshness.changed(session, "stock")
 
 
 def _lock(session: Session, stock_ids: list[int]) -> None:
@@ -178,14 +188,17 @@ def release_holds(session: Session, holds: Iterable[Hold] | Iterable[tuple[int, 
         return
     _lock(session, sorted(units))
     amount = sa.case(units, value=Stock.id)
-    updated = session.execute(
+    rows = session.execute(
         sa.update(Stock)
         .where(Stock.id.in_(list(units)), Stock.reserved >= amount)
         .values(reserved=Stock.reserved - amount, updated_at=clock.now())
+        .returning(Stock.id, Stock.on_hand - Stock.reserved)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    if updated != len(units):
+    ).all()
+    if len(rows) != len(units):
         raise RuntimeError("released more units than were reserved")  # a bookkeeping bug
+    if any(available == units[stock_id] for stock_id, available in rows):
+        freshness.changed(session, "stock")  # back in stock: it had none left
 
 
 def ship_holds(
@@ -238,7 +251,7 @@ def hold_rows(session: Session, rows: Iterable[tuple[int, int]]) -> None:
         return
     _lock(session, sorted(units))
     amount = sa.case(units, value=Stock.id)
-    updated = session.execute(
+    left = session.execute(
         sa.update(Stock)
         .where(
             Stock.id.in_(list(units)),
@@ -246,7 +259,10 @@ def hold_rows(session: Session, rows: Iterable[tuple[int, int]]) -> None:
             Stock.warehouse_id.in_(sa.select(Warehouse.id).where(Warehouse.is_active.is_(True))),
         )
         .values(reserved=Stock.reserved + amount, updated_at=clock.now())
+        .returning(Stock.on_hand - Stock.reserved)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).all()
+    updated = len(left)
+    _sold_out(session, (available for (available,) in left))
     if updated != len(units):
         raise NotEnoughStock([Shortage(0, sum(units.values()), 0)])

@@ -27,7 +27,7 @@ from flask import current_app
 
 from search import documents, elastic, engine
 from search.models import SearchDocument
-from yipin import clock, outbox
+from yipin import clock, freshness, outbox
 from yipin.db import db
 from yipin.outbox.models import OutboxEntry, OutboxStatus
 
@@ -86,6 +86,7 @@ def sync_product(product_id: int) -> None:
     session = db.session
     docs = documents.load(session, [product_id], clock.today_local())
     documents.store(session, [product_id], docs)
+    freshness.changed(session, "search")  # cached search pages follow at the job's commit
     if not engine.uses_elasticsearch():
         return
     try:
@@ -102,6 +103,7 @@ def push_product(product_id: int) -> None:
     Elasticsearch is down, so the outbox retries it)."""
     docs = documents.load(db.session, [product_id], clock.today_local())
     _push(product_id, docs[0] if docs else None)
+    freshness.changed(db.session, "search")
 
 
 def _push(product_id: int, doc: documents.ProductDoc | None) -> None:

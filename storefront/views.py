@@ -28,6 +28,7 @@ from yipin.i18n import _, _l, current_language
 from yipin.media import images
 from yipin.media.models import Image
 from yipin.money import format_fen
+from yipin.pagecache import cached_page
 from yipin.pagination import Page
 
 bp = Blueprint(
@@ -129,6 +130,11 @@ def grade_label(grade: Grade | None, short: bool = False) -> str:
 
 def image_url(image: Image | None, rendition: str = "medium") -> str | None:
     return images.url(image, rendition)
+
+
+def image_srcset(image: Any) -> str:
+    """The ``srcset`` of a picture's renditions (``storefront/_macros.html`` ``picture``)."""
+    return images.srcset(image)
 
 
 def county_name(region: Any) -> str:
@@ -315,6 +321,7 @@ def helpers() -> dict[str, Any]:
         "months_label": months_label,
         "grade_label": grade_label,
         "image_url": image_url,
+        "image_srcset": image_srcset,
         "weight_label": weight_label,
         "county_name": county_name,
         "place_name": place_name,
@@ -331,6 +338,7 @@ def helpers() -> dict[str, Any]:
 
 
 @bp.get("/")
+@cached_page()
 def home() -> Any:
     """Consumer home: regional brands, what is in season this month, featured products."""
     data = queries.home(db.session, clock.today_local())
@@ -345,6 +353,7 @@ def home() -> Any:
 
 
 @bp.get("/brands/<slug>")
+@cached_page()
 def brand(slug: str) -> Any:
     """A regional brand's story and its products."""
     filters = queries.Filters.parse(request.args)
@@ -356,6 +365,7 @@ def brand(slug: str) -> Any:
 
 
 @bp.get("/c/<slug>")
+@cached_page()
 def category(slug: str) -> Any:
     """A category's products with sorting, filters and pages."""
     filters = queries.Filters.parse(request.args)
@@ -367,6 +377,7 @@ def category(slug: str) -> Any:
 
 
 @bp.get("/search")
+@cached_page("stock", "search")  # shows availability; the index may lag the catalog
 def search() -> Any:
     """Search results with facets (category, brand, grade, origin, certificate, storage, price
     band, in season, in stock), sorting, highlights and "did you mean"."""
@@ -392,6 +403,7 @@ def search() -> Any:
 
 
 @bp.get("/p/<int:product_id>")
+@cached_page()
 def product(product_id: int) -> Any:
     """A product: gallery, variants, grades and their standard, certificates, 合格证 and
     traceability, season, origin and the supplier."""

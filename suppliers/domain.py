@@ -29,4 +29,7 @@ domain = Domain(
     },
     supplier_directory=directory,
     template_globals=views.TEMPLATE_GLOBALS,  # the suppliers' label tables
+    # a supplier's right to sell shows or hides its products at the commit (not when the
+    # catalog's job has run)
+    page_topics={"suppliers.verification_changed": "catalog"},
 )

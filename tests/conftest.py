@@ -30,6 +30,10 @@ pytest_plugins = ["tests.browser.fixtures"]  # live_server, browser, page for ev
 
 KEEP_TABLES = {"regions", "alembic_version"}
 FAST_HASHING = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024}
+# Tests change rows directly (factories emit no outbox topic), so pages render every time;
+# placeholders and per-user splicing still run. tests/storefront/test_freshness.py turns the
+# page cache on.
+NO_PAGE_CACHE = {"PAGE_CACHE": False}
 
 
 # ----------------------------------------------------------------------------- databases
@@ -148,6 +152,7 @@ def real_config(request: pytest.FixtureRequest, database: str, media_dir: Path) 
         "MEDIA_DIR": str(media_dir),
         "SERVER_NAME": None,
         **FAST_HASHING,
+        **NO_PAGE_CACHE,
     }
     es = os.environ.get("YIPIN_TEST_ELASTICSEARCH_URL")
     if es:
@@ -173,7 +178,13 @@ def app(real_config: dict[str, Any]) -> Iterator[Flask]:
 @pytest.fixture
 def embedded_app(sqlite_url: str, media_dir: Path) -> Iterator[Flask]:
     """The app on the embedded defaults: SQLite, in-process jobs, fallback search, offline pay."""
-    cfg = {"TESTING": True, "DATABASE_URL": sqlite_url, "MEDIA_DIR": str(media_dir), **FAST_HASHING}
+    cfg = {
+        "TESTING": True,
+        "DATABASE_URL": sqlite_url,
+        "MEDIA_DIR": str(media_dir),
+        **FAST_HASHING,
+        **NO_PAGE_CACHE,
+    }
     yield from _app_with(cfg)
 
 

@@ -205,3 +205,14 @@ def test_elasticsearch_speaks_the_stock_analysis_names() -> None:
         timeout=30,
     )
     assert unknown.status_code == 400 and "bogus" in unknown.text
+
+
+def test_lighthouse_is_the_pinned_version_and_runs_on_node() -> None:
+    import subprocess
+
+    cli = testbed.require("lighthouse")
+    result = subprocess.run(
+        ["node", cli, "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == testbed.LIGHTHOUSE_VERSION

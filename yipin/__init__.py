@@ -37,9 +37,12 @@ def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = No
     fields.init_app(app)  # the id converter, before any route is registered; safe JSON
     config.load(app, test_config)
     _configure_logging(app)
+    from yipin import compression
+
+    compression.init_app(app)  # first registered, so the last after_request hook to run
 
     import yipin.models  # noqa: F401  (the core's tables; each domain lists its own)
-    from yipin import cli, errors, headers, health, i18n, platform, web
+    from yipin import cli, errors, headers, health, i18n, pagecache, platform, web
     from yipin.accounts import api as accounts_api
     from yipin.accounts import security
     from yipin.accounts import views as accounts_views
@@ -55,6 +58,7 @@ def build_app(domains: Sequence[Domain], test_config: dict[str, Any] | None = No
     errors.init_app(app)
     web.init_app(app)
     headers.init_app(app)
+    pagecache.init_app(app)  # after CSRF and headers: its template globals replace theirs
 
     for blueprint in (accounts_views.bp, media_views.bp, health.bp):
         app.register_blueprint(blueprint)

@@ -1,5 +1,5 @@
 """Command-line: ``flask setup``, ``flask seed demo``, ``flask regions load``, the outbox
-dispatcher, RQ workers and account creation. Long commands show progress."""
+dispatcher, RQ workers, account creation and image renditions. Long commands show progress."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ outbox_cli = AppGroup("outbox", help="The transactional outbox.")
 jobs_cli = AppGroup("jobs", help="Background job workers (RQ).")
 users_cli = AppGroup("users", help="Accounts.")
 seed_cli = AppGroup("seed", help="Reference and demo data.")
+media_cli = AppGroup("media", help="Uploaded images.")
 
 
 @regions_cli.command("load")
@@ -153,8 +154,39 @@ def setup() -> None:
     seed_reference_data(echo=click.echo)
 
 
+@media_cli.command("renditions")
+@click.option("--batch", default=50, show_default=True, help="Images per commit.")
+def media_renditions(batch: int) -> None:
+    """Give every stored image the WebP renditions it lacks (added to RENDITIONS after it was
+    uploaded), from its original. Idempotent: run it after an upgrade that adds a size."""
+    import sqlalchemy as sa
+
+    from yipin.media import images
+    from yipin.media.models import Image
+
+    ids = list(db.session.scalars(sa.select(Image.id).order_by(Image.id)))
+    added = failed = 0
+    with click.progressbar(ids, label="renditions", show_pos=True) as bar:
+        for number, image_id in enumerate(bar, 1):
+            image = db.session.get(Image, image_id)
+            if image is None:
+                continue
+            try:
+                added += bool(images.add_missing_renditions(image))
+            except OSError as exc:  # its files are gone or unreadable: say so and go on
+                failed += 1
+                click.echo(f"\nimage {image_id}: {exc}", err=True)
+            if number % batch == 0:
+                commit()
+                db.session.expunge_all()
+    commit()
+    click.echo(f"renditions: {added} images completed, {len(ids) - added - failed} had all")
+    if failed:
+        click.echo(f"renditions: {failed} images could not be read", err=True)
+
+
 def init_app(app: Flask) -> None:
     """The core's commands; each domain adds its groups through its ``Domain``."""
-    for group in (regions_cli, outbox_cli, jobs_cli, users_cli, seed_cli):
+    for group in (regions_cli, outbox_cli, jobs_cli, users_cli, seed_cli, media_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup)

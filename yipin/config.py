@@ -66,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_MAX_DECODE_PIXELS": 16_000_000,  # decoded, per image (a JPEG at its built-in scale)
     "IMAGE_DECODE_BUDGET_PIXELS": 48_000_000,  # decoded, per request, over all its images
     "IMAGE_KEEP_SIDE": 2560,  # the stored original's long side at most
+    # gzip CSS/JS/SVG, and pages/JSON to requests without cookies (yipin/compression.py); turn
+    # off when a reverse proxy compresses
+    "COMPRESS_RESPONSES": True,
     "IMPORT_MAX_BYTES": 10 * 1024 * 1024,  # bulk import files (CSV / XLSX)
     "IMPORT_MAX_ROWS": 50_000,
     "IMPORT_COMMIT_EVERY": 200,  # rows per commit: progress shows, a crash resumes there

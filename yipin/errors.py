@@ -148,11 +148,35 @@ def handle_http_exception(exc: HTTPException) -> Any:
     if status == 405:
         headers = {"Allow": ", ".join(getattr(exc, "valid_methods", None) or [])}
     if status == 400 and "CSRF" in (exc.description or ""):
+        back = _press_again()
+        if back is not None:
+            return back
         code = "csrf_failed"
         texts = bilingual(
             _l("The form has expired or lacks its security token. Reload the page and retry.")
         )
     return error_response(status, code, texts, errors, headers)
+
+
+def _press_again() -> Any:
+    """A form of a cached page sent without JavaScript by a visitor who had no session yet
+    (the page had no token to give): back to that page, which now has one, with a note to
+    press again. None when that is not the case (the usual 400 page)."""
+    from urllib.parse import urlsplit
+
+    from flask import flash, redirect
+
+    from yipin.pagecache import has_session_cookie
+
+    if wants_json() or has_session_cookie() or request.form.get("csrf_token"):
+        return None
+    referrer = urlsplit(request.referrer or "")
+    path = referrer.path
+    if referrer.netloc != request.host or not path.startswith("/") or path.startswith("//"):
+        return None
+    flash(_l("For your security, please press the button again."), "info")
+    target = path + (f"?{referrer.query}" if referrer.query else "")
+    return redirect(target, 303)
 
 
 REQUEST_LOCATIONS = frozenset(

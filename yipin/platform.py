@@ -15,7 +15,8 @@ dependency order and ``yipin.build_app`` registers them on the app, in that orde
   header links to), links in named slots of core pages (``signup``),
 - the supplier directory the core's access rules ask (does a supplier exist, which suppliers
   lie in a bureau's region),
-- the package's translation catalog and the template globals it offers.
+- the package's translation catalog and the template globals it offers,
+- the outbox topics whose commit changes what public pages show (``yipin.freshness``).
 
 The app keeps them in one ``Platform`` (``current()``), which core code and core templates ask
 instead of naming another package's endpoints or models.
@@ -84,6 +85,9 @@ class Domain:
     links: Mapping[str, Sequence[Link]] = field(default_factory=dict)  # slot → links
     supplier_directory: SupplierDirectory | None = None  # one domain gives it
     template_globals: Mapping[str, Any] = field(default_factory=dict)
+    # outbox topics whose commit changes what public pages show → the version scope they bump
+    # (``yipin.freshness``: catalog, stock or search)
+    page_topics: Mapping[str, str] = field(default_factory=dict)
 
 
 class Platform:
@@ -102,6 +106,9 @@ class Platform:
                 if role in self._homes:
                     raise ValueError(f"two domains give the {role} role a home page")
                 self._homes[role] = link
+        self.page_topics: dict[str, str] = {}
+        for domain in domains:
+            self.page_topics.update(domain.page_topics)
         homeless = [str(role) for role in Role if role not in self._homes]
         if homeless:
             raise ValueError(f"no domain gives these roles a home page: {homeless}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, send_from_directory
+from flask import Flask, Response, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from yipin import clock
@@ -14,11 +14,26 @@ from yipin.accounts.permissions import may_see_person
 from yipin.i18n import current_language
 from yipin.money import format_fen
 
+ROBOTS_TXT = """User-agent: *
+Disallow: /api/
+Disallow: /console/
+Disallow: /supplier/
+Disallow: /bureau/
+"""
+
 
 def init_app(app: Flask) -> None:
     @app.get("/api/docs/assets/<path:filename>")
     def api_docs_assets(filename: str) -> Any:
         return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
+
+    @app.get("/robots.txt")
+    def robots_txt() -> Any:
+        """What crawlers may read: the shop, not the API or the staff's pages (a page that
+        answers, so a crawler or Lighthouse never meets an error page here)."""
+        response = Response(ROBOTS_TXT, mimetype="text/plain")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     app.jinja_env.filters["fen"] = format_fen
     app.jinja_env.filters["local"] = _local_time

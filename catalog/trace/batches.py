@@ -268,6 +268,7 @@ def add_inspection(
     row = _inspection_row(batch.id, _clean_inspection(draft))
     session.add(row)
     session.flush()
+    _emit_changed(session, batch)  # the product and trace pages list the tests
     if row.result == InspectionResult.FAIL and batch.is_on_sale:
         reason = f"快检不合格：{row.item}" + (f"（{row.value}）" if row.value else "")
         delist_batch(session, actor, batch, reason)

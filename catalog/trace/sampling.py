@@ -17,7 +17,7 @@ from catalog.trace import batches, queries
 from catalog.trace.errors import InvalidSample, UnknownBatchCode
 from orders import queries as orders_queries
 from orders.queries import ReceivedOrder
-from yipin import clock
+from yipin import clock, freshness
 from yipin.accounts.models import Role, User
 from yipin.errors import Forbidden
 from yipin.i18n import _l, bilingual
@@ -90,6 +90,7 @@ def record_sample(session: Session, actor: User, draft: SamplingDraft) -> Sampli
     )
     session.add(record)
     session.flush()
+    freshness.changed(session)  # the traceability page lists the samples
     outcome = SamplingOutcome(record=record, batch=batch, delisted=False)
     if result == InspectionResult.FAIL:
         if not batch.is_recalled:

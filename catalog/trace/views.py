@@ -22,6 +22,7 @@ from catalog.trace.certifications import number_hint
 from catalog.trace.errors import UnknownTraceCode
 from catalog.trace.pdf import certificate_pdf, qr_matrix
 from yipin.db import db
+from yipin.pagecache import cached_page
 
 bp = Blueprint("trace", __name__, url_prefix="/t", template_folder="templates")
 
@@ -56,14 +57,14 @@ def qr_svg_url(code: str) -> str:
 
 
 @bp.get("/<code>")
+@cached_page()
 def batch(code: str) -> Any:
     """The traceability page of a batch: origin, producer, 合格证, tests, certificates, sales."""
     view = queries.trace_view(db.session, code)
     if view is None:
         raise UnknownTraceCode()
-    response = Response(render_template("catalog/trace/batch.html", v=view))
-    response.headers["Cache-Control"] = "no-cache"  # a recall must show at once
-    return response
+    # a recall must show at once: the page cache and Cache-Control (no-cache) see to it
+    return render_template("catalog/trace/batch.html", v=view)
 
 
 @bp.get("/<code>/certificate.pdf", endpoint="certificate_pdf")

@@ -2,7 +2,7 @@
 page's newest products and a listing's first page stop early instead of sorting every product
 
 Revision ID: 0010_storefront_listed_order
-Revises: 0008_reports
+Revises: 0009_storefront_version
 Create Date: 2026-12-02 04:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0010_storefront_listed_order"
-down_revision = "0008_reports"
+down_revision = "0009_storefront_version"
 branch_labels = None
 depends_on = None
 

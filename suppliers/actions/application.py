@@ -39,7 +39,7 @@ from suppliers.models import (
     SupplierStatus,
     SupplierStatusChange,
 )
-from yipin import clock, contact
+from yipin import clock, contact, freshness
 from yipin.accounts import actions as accounts
 from yipin.accounts import passwords
 from yipin.accounts.errors import LoginTaken
@@ -400,4 +400,5 @@ def update_profile(
     for key, value in cleaned.items():
         setattr(supplier, key, value)
     session.flush()
+    freshness.changed(session)  # the introduction is on its products' pages
     return supplier

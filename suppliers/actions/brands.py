@@ -23,7 +23,7 @@ from suppliers.models import (
     BrandAuthorisation,
     Supplier,
 )
-from yipin import clock
+from yipin import clock, freshness
 from yipin.accounts.models import User
 from yipin.errors import Forbidden, NotFound
 from yipin.i18n import _l, bilingual
@@ -78,6 +78,7 @@ def grant_authorisation(
     )
     session.add(auth)
     session.flush()
+    freshness.changed(session)  # the brand's badge and page follow at the commit
     notify_supplier(
         session,
         supplier_id,
@@ -110,6 +111,7 @@ def revoke_authorisation(
     auth.revoked_at = clock.now()
     auth.revoke_reason = reason
     session.flush()
+    freshness.changed(session)
     notify_supplier(
         session,
         auth.supplier_id,

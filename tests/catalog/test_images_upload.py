@@ -145,7 +145,12 @@ def test_renditions_are_webp_of_the_right_sizes(owner, product, login_as):
     client = login_as(owner)
     body = upload(client, product.id, support.jpeg_bytes(1600, 1200), "wide.jpg").get_json()
     image = db.session.get(Image, body["image_id"])
-    expected = {"thumb": (240, 180), "medium": (720, 540), "large": (1440, 1080)}
+    expected = {
+        "thumb": (240, 180),
+        "small": (360, 270),
+        "medium": (720, 540),
+        "large": (1440, 1080),
+    }
     for rendition, size in expected.items():
         with PILImage.open(images.file_path(image, rendition)) as stored:
             assert stored.format == "WEBP"
@@ -163,6 +168,31 @@ def test_renditions_are_webp_of_the_right_sizes(owner, product, login_as):
     assert response.status_code == 201
     thumb = client.get(response.get_json()["urls"]["thumb"])
     assert thumb.status_code == 200 and thumb.mimetype == "image/webp"
+
+
+def test_flask_media_renditions_gives_older_pictures_the_sizes_added_since(
+    owner, product, login_as, app
+):
+    client = login_as(owner)
+    body = upload(client, product.id, support.jpeg_bytes(1600, 1200), "old.jpg").get_json()
+    image = db.session.get(Image, body["image_id"])
+    images.file_path(image, "small").unlink()  # stored before the small size existed
+    image.renditions = {k: v for k, v in image.renditions.items() if k != "small"}
+    db.session.commit()
+    assert client.get(f"/media/images/{image.id}/small").status_code == 404
+
+    result = app.test_cli_runner().invoke(args=["media", "renditions"])
+    assert result.exit_code == 0, result.output
+    assert "1 images completed" in result.output
+    db.session.expire_all()
+    image = db.session.get(Image, body["image_id"])
+    assert image.renditions["small"]["width"] == 360
+    served = client.get(f"/media/images/{image.id}/small")
+    assert served.status_code == 200 and served.mimetype == "image/webp"
+    with PILImage.open(io.BytesIO(served.data)) as small:
+        assert small.size == (360, 270)
+    again = app.test_cli_runner().invoke(args=["media", "renditions"])
+    assert "0 images completed" in again.output  # nothing left to do
 
 
 # ----------------------------------------------------------------------------- product rules

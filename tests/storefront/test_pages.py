@@ -225,3 +225,61 @@ def test_english_switch_renders_the_pages_in_english(client, shop):
         assert words in page, words
     assert "Premium" in page and "Navel oranges" in page  # grade and standard in English
     assert "即将开售" not in page
+
+
+def _meta_description(html: str) -> str:
+    match = re.search(r'<meta name="description" content="([^"]*)">', html)
+    assert match, "no meta description"
+    return match.group(1)
+
+
+def test_each_page_describes_itself_for_search_results(client, shop):
+    product, batch = shop["product"], shop["batch"]
+    home = _meta_description(client.get("/").get_data(as_text=True))
+    assert "赣南优品" in home and "承诺达标合格证" in home
+    category = _meta_description(client.get("/c/fresh-fruit").get_data(as_text=True))
+    assert "生鲜水果" in category and "1 件商品" in category
+    page = _meta_description(client.get(f"/p/{product.id}").get_data(as_text=True))
+    assert "赣南脐橙 晨光果园 现摘现发" in page and "¥54.90" in page and "寻乌县" in page
+    trace = _meta_description(client.get(f"/t/{batch.code}").get_data(as_text=True))
+    assert batch.code in trace and "寻乌县晨光脐橙专业合作社" in trace
+    brand = _meta_description(client.get("/brands/gannan-navel-orange").get_data(as_text=True))
+    assert "赣南脐橙" in brand
+    cart = _meta_description(client.get("/cart").get_data(as_text=True))
+    assert cart.startswith("赣南优品 — ")  # the platform's line by default
+    for text in (home, category, page, trace, brand):
+        assert 20 <= len(text) <= 200, text  # a sentence or two, as a result snippet shows
+
+
+def test_pictures_offer_their_renditions_and_only_the_first_screen_loads_at_once(client, shop):
+    for _ in range(3):
+        orange(shop["supplier"])  # a rail of four cards
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    cards = re.findall(r'<a class="sf-card".*?<img ([^>]*)>', html, re.S)
+    assert len(cards) >= 4
+    first, second, third = cards[0], cards[1], cards[2]
+    for img in cards:
+        # 64 px test pictures: every rendition is 64 wide, so it is offered once
+        assert re.search(r'srcset="/media/images/\d+/thumb 64w"', img), img
+        assert 'sizes="(min-width: 960px) 300px' in img
+        assert re.search(r'width="64" height="64"', img)
+    assert 'fetchpriority="high"' in first and "loading=" not in first
+    assert "loading=" not in second and "fetchpriority" not in second
+    assert 'loading="lazy"' in third and 'decoding="async"' in third
+
+    page = client.get(f"/p/{shop['product'].id}").get_data(as_text=True)
+    gallery = re.search(r'<figure class="sf-slide"[^>]*>\s*<img ([^>]*)>', page)
+    assert gallery and 'fetchpriority="high"' in gallery.group(1)
+    assert 'sizes="(min-width: 960px) 560px, 100vw"' in gallery.group(1)
+    assert '<link rel="icon" href="/static/favicon.svg"' in page  # no 404 in the console
+
+
+def test_robots_txt_lets_crawlers_read_the_shop_but_not_the_api_or_staff_pages(client):
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.mimetype == "text/plain"
+    rules = [line.split(":", 1)[1].strip() for line in robots.get_data(as_text=True).splitlines()]
+    disallowed = [rule for rule in rules if rule.startswith("/")]
+    assert "/api/" in disallowed and "/console/" in disallowed
+    for page in ("/", "/c/fresh-fruit", "/p/1", "/t/GNTEST000001", "/cart", "/checkout"):
+        assert not any(page.startswith(rule) for rule in disallowed), page

@@ -2,8 +2,9 @@
 
 PostgreSQL 15 and Redis from Debian's packages, Elasticsearch 8 from Maven Central's
 integ-test distribution running on the machine's JDK, stripe-mock built with ``go install``,
-and Debian's Chromium for browser tests. Everything downloaded or initialised lives under
-``$YIPIN_TESTBED_DIR`` (default ``/var/tmp/yipin-testbed``) and is reused between runs.
+Debian's Chromium for browser tests, and Lighthouse (the npm package, pinned, run on that
+Chromium by ``tests/storefront/test_lighthouse.py``). Everything downloaded or initialised lives
+under ``$YIPIN_TESTBED_DIR`` (default ``/var/tmp/yipin-testbed``) and is reused between runs.
 
 Command line (``python -m tests.testbed CMD``):
 
@@ -64,6 +65,13 @@ from .common import (
 from .elasticsearch import ES_VERSION, ES_ZIP_URL, MAVEN_CENTRAL, Elasticsearch
 from .elasticsearch_modules import ES_MODULES, EsModule
 from .elasticsearch_plugins import ES_PLUGINS, LUCENE_VERSION, StablePlugin
+from .lighthouse import (
+    LIGHTHOUSE_VERSION,
+    Report,
+    install_lighthouse,
+    lighthouse_cli,
+    run_lighthouse,
+)
 from .postgres import Postgres
 from .redis import Redis
 from .stripe_mock import STRIPE_MOCK_MODULE, STRIPE_MOCK_VERSION, StripeMock
@@ -93,6 +101,7 @@ __all__ = [
     "ES_PLUGINS",
     "ES_VERSION",
     "ES_ZIP_URL",
+    "LIGHTHOUSE_VERSION",
     "LUCENE_VERSION",
     "MAVEN_CENTRAL",
     "REPO_ROOT",
@@ -104,6 +113,7 @@ __all__ = [
     "EsModule",
     "Postgres",
     "Redis",
+    "Report",
     "Server",
     "StablePlugin",
     "StripeMock",
@@ -118,6 +128,8 @@ __all__ = [
     "database_url",
     "free_port",
     "get_servers",
+    "install_lighthouse",
+    "lighthouse_cli",
     "log",
     "main",
     "namespace",
@@ -127,5 +139,6 @@ __all__ = [
     "redis_db_number",
     "redis_url",
     "require",
+    "run_lighthouse",
     "testbed_dir",
 ]

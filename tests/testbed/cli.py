@@ -15,6 +15,7 @@ from pathlib import Path
 from .chromium import CHROMIUM_PATH, chromium_ok, chromium_path
 from .common import ENV_FILE, ENV_VARS, TestbedError, log, testbed_dir
 from .elasticsearch import Elasticsearch
+from .lighthouse import install_lighthouse, lighthouse_cli
 from .suite import get_servers
 
 
@@ -81,6 +82,13 @@ def cmd_up(base: Path, only: list[str] | None = None) -> int:
         else:
             missing["chromium"] = f"{CHROMIUM_PATH} not found (apt-get install chromium)"
             log(f"chromium: NOT AVAILABLE: {missing['chromium']}")
+    if not only or "lighthouse" in only:
+        try:
+            with _lock(base):
+                env[ENV_VARS["lighthouse"]] = str(install_lighthouse(base))
+        except (TestbedError, OSError, subprocess.SubprocessError) as exc:
+            missing["lighthouse"] = str(exc) or type(exc).__name__
+            log(f"lighthouse: NOT AVAILABLE: {exc}")
     _write_env(env, missing)
     log(f"wrote {ENV_FILE} in {time.monotonic() - started:.1f}s")
     if missing:
@@ -121,6 +129,8 @@ def cmd_status(base: Path) -> int:
     ok = chromium_ok()
     healthy = healthy and ok
     print(f"{'chromium':14} {'renders CJK' if ok else 'NOT OK'} ({chromium_path()})")
+    cli = lighthouse_cli(base)
+    print(f"{'lighthouse':14} {cli if cli.exists() else 'not installed'}")
     return 0 if healthy else 1
 
 
@@ -132,6 +142,8 @@ def cmd_env(base: Path) -> int:
     path = chromium_path()
     if path:
         env[ENV_VARS["chromium"]] = path
+    if lighthouse_cli(base).exists():
+        env[ENV_VARS["lighthouse"]] = str(lighthouse_cli(base))
     sys.stdout.write(_export_lines(env))
     return 0
 
@@ -144,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "servers",
         nargs="*",
-        help="with up or restart: only these (postgres redis elasticsearch stripe-mock chromium)",
+        help="with up or restart: only these (postgres redis elasticsearch stripe-mock chromium"
+        " lighthouse)",
     )
     args = parser.parse_args(argv)
     base = testbed_dir()

@@ -29,6 +29,7 @@ ENV_VARS = {
     "elasticsearch": "YIPIN_TEST_ELASTICSEARCH_URL",
     "stripe": "YIPIN_TEST_STRIPE_API_BASE",
     "chromium": "YIPIN_TEST_CHROMIUM",
+    "lighthouse": "YIPIN_TEST_LIGHTHOUSE",
 }
 ALIASES = {
     "postgresql": "postgres",

@@ -13,7 +13,7 @@ from flask import current_app, has_request_context
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
-from yipin import clock, jobs
+from yipin import clock, freshness, jobs
 from yipin.db import commit, db
 from yipin.outbox.models import OutboxEntry, OutboxStatus
 from yipin.outbox.registry import get_handler, is_heavy
@@ -39,6 +39,7 @@ def emit(
     when it skipped.
     """
     get_handler(topic)  # fail now, not in a worker, when a topic has no handler
+    freshness.topic_emitted(session, topic)  # its commit bumps the page versions it changes
     if once_per_transaction:
         key = (topic, json.dumps(payload, sort_keys=True, default=str))
         emitted = session.info.setdefault(EMITTED, set())

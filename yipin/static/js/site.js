@@ -2,15 +2,43 @@
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
+  /* A cached page seen without a session carries no form token: ask for one (which starts
+     the session) before the first form or API call is sent, and fill it in everywhere. */
+  function ensureToken() {
+    if (!meta || meta.content) { return Promise.resolve(meta ? meta.content : ""); }
+    return fetch("/csrf-token", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        meta.content = body.csrf_token;
+        document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+          if (!input.value) { input.value = body.csrf_token; }
+        });
+        return body.csrf_token;
+      });
+  }
   window.yipinFetch = function (url, options) {
     options = options || {};
     options.headers = Object.assign({ "Accept": "application/json" }, options.headers || {});
-    if (meta && options.method && options.method.toUpperCase() !== "GET") {
-      options.headers["X-CSRFToken"] = meta.content;
-    }
     options.credentials = "same-origin";
+    if (meta && options.method && options.method.toUpperCase() !== "GET") {
+      return ensureToken().then(function (token) {
+        options.headers["X-CSRFToken"] = token;
+        return fetch(url, options).then(function (r) { return r.json(); });
+      });
+    }
     return fetch(url, options).then(function (r) { return r.json(); });
   };
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var input = form.querySelector && form.querySelector('input[name="csrf_token"]');
+    if (!input || input.value || event.defaultPrevented) { return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    ensureToken().then(function () {
+      if (form.requestSubmit) { form.requestSubmit(submitter || undefined); }
+      else { form.submit(); }
+    }, function () { form.submit(); });  // the server sends the page back with a note
+  });
 
   var LEVELS = ["province", "city", "county", "township", "village"];
   var LABELS = document.documentElement.lang === "en"
