@@ -192,7 +192,7 @@ def make_app(url: str, instance: Path) -> Any:
     import wsgi
     from yipin.db import db
 
-    app = wsgi.create_app({"DATABASE_URL": url, "CACHE_TYPE": "NullCache"})
+    app = wsgi.create_app({"DATABASE_URL": url, "PAGE_CACHE": False})  # uncached: every render
 
     @app.get("/bench/bare/<int:variant_id>")
     def bare(variant_id: int) -> Any:
