@@ -220,22 +220,7 @@ def main() -> None:
         if not base:
             raise SystemExit("--payment card needs stripe-mock: python -m tests.testbed up")
         env.update(YIPIN_STRIPE_SECRET_KEY="sk_test_bench", YIPIN_STRIPE_API_BASE=base)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.checkout:bench_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(port, args.workers, args.threads, env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait(base_url, info["bare"])
@@ -299,6 +284,26 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def start_gunicorn(port: int, workers: int, threads: int, env: dict[str, str]) -> Any:
+    """One gunicorn serving the bench's app (the site plus the bare endpoint) on ``port``."""
+    return subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench.checkout:bench_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def _wait(base_url: str, variant_id: int) -> None:

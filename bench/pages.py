@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkout import _free_port, _run, _testbed_env, _wait  # noqa: E402
+from bench.checkout import _free_port, _run, _testbed_env, _wait, start_gunicorn  # noqa: E402
 
 SQLITE_DIR = Path("/var/tmp/yipin-bench-pages")
 PAGES = ("home", "brand", "category", "product", "trace", "search")
@@ -246,22 +246,7 @@ def bench(database: str, size: str, target: dict[str, str], args: argparse.Names
     env.pop("YIPIN_STRIPE_SECRET_KEY", None)
     if database == "sqlite":
         env.pop("YIPIN_REDIS_URL", None)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "bench.checkout:bench_app()",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = start_gunicorn(port, args.workers, args.threads, env)
     base_url = f"http://127.0.0.1:{port}"
     figures: dict[str, tuple[float, float, int]] = {}
     try:
