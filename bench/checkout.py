@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def bench_app() -> Any:
+def bench_app(config: dict[str, Any] | None = None) -> Any:
     """The app plus ``/bench/bare``: one indexed query, the yardstick (gunicorn's entry)."""
     import sqlalchemy as sa
     from flask import jsonify
@@ -44,7 +44,7 @@ def bench_app() -> Any:
     import wsgi
     from yipin.db import db
 
-    app = wsgi.create_app()
+    app = wsgi.create_app(config)
 
     @app.get("/bench/bare/<int:variant_id>")
     def bare(variant_id: int) -> Any:
@@ -68,6 +68,20 @@ def _testbed_env() -> dict[str, str]:
                 key, _, value = line[7:].partition("=")
                 env[key] = shlex.split(value)[0] if value else ""
     return env
+
+
+def bench_database_url(suffix: str) -> str:
+    """A bench's PostgreSQL database: ``YIPIN_BENCH_DATABASE_URL``, else one named after the test
+    bed's (and the namespace) with ``_<suffix>``."""
+    url = os.environ.get("YIPIN_BENCH_DATABASE_URL")
+    if url:
+        return url
+    base = _testbed_env().get("YIPIN_TEST_DATABASE_URL")
+    if not base:
+        raise SystemExit("set YIPIN_BENCH_DATABASE_URL or run: python -m tests.testbed up")
+    ns = os.environ.get("YIPIN_TEST_NAMESPACE", "")
+    head, _, name = base.rpartition("/")
+    return f"{head}/{name}{'_' + ns if ns else ''}_{suffix}"
 
 
 def database_url(testbed: dict[str, str]) -> str:

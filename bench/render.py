@@ -42,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkout import _testbed_env  # noqa: E402
+from bench.checkout import bench_app, bench_database_url  # noqa: E402
 
 PAGES = ("bare", "home", "brand", "category", "product", "search", "trace")
 SERVER_VARIABLES = ("YIPIN_REDIS_URL", "YIPIN_ELASTICSEARCH_URL", "YIPIN_STRIPE_SECRET_KEY")
@@ -109,15 +109,7 @@ def sqlite_database(products: int | None, reseed: bool) -> tuple[str, Path]:
 
 
 def postgres_base_url() -> str:
-    url = os.environ.get("YIPIN_BENCH_DATABASE_URL")
-    if url:
-        return url
-    base = _testbed_env().get("YIPIN_TEST_DATABASE_URL")
-    if not base:
-        raise SystemExit("set YIPIN_BENCH_DATABASE_URL or run: python -m tests.testbed up")
-    ns = os.environ.get("YIPIN_TEST_NAMESPACE", "")
-    head, _, name = base.rpartition("/")
-    return f"{head}/{name}{'_' + ns if ns else ''}_render"
+    return bench_database_url("render")
 
 
 def _admin(url: str) -> Any:
@@ -186,22 +178,7 @@ def make_app(url: str, instance: Path) -> Any:
         os.environ.pop(key, None)
     os.environ["YIPIN_INSTANCE_PATH"] = str(instance)
     os.environ.setdefault("YIPIN_LOG_LEVEL", "WARNING")
-    import sqlalchemy as sa
-    from flask import jsonify
-
-    import wsgi
-    from yipin.db import db
-
-    app = wsgi.create_app({"DATABASE_URL": url, "PAGE_CACHE": False})  # uncached: every render
-
-    @app.get("/bench/bare/<int:variant_id>")
-    def bare(variant_id: int) -> Any:
-        row = db.session.execute(
-            sa.text("SELECT id, price_fen FROM variants WHERE id = :id"), {"id": variant_id}
-        ).first()
-        return jsonify({"id": row[0], "price_fen": row[1]} if row else {})
-
-    return app
+    return bench_app({"DATABASE_URL": url, "PAGE_CACHE": False})  # uncached: every render
 
 
 def page_urls(app: Any) -> tuple[dict[str, str], int]:

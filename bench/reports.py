@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkout import _testbed_env  # noqa: E402
+from bench.checkout import bench_database_url  # noqa: E402
 
 GANZHOU_COUNTIES = [
     "360702", "360703", "360704", "360722", "360723", "360724", "360725", "360726", "360728",
@@ -47,15 +47,7 @@ BATCH = 1_000_000
 
 
 def database_url() -> str:
-    url = os.environ.get("YIPIN_BENCH_DATABASE_URL")
-    if url:
-        return url
-    base = _testbed_env().get("YIPIN_TEST_DATABASE_URL")
-    if not base:
-        raise SystemExit("set YIPIN_BENCH_DATABASE_URL or run: python -m tests.testbed up")
-    ns = os.environ.get("YIPIN_TEST_NAMESPACE", "")
-    head, _, name = base.rpartition("/")
-    return f"{head}/{name}{'_' + ns if ns else ''}_reports"
+    return bench_database_url("reports")
 
 
 def make_app(url: str) -> Any:
