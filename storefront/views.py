@@ -1,7 +1,8 @@
 """Consumer pages: home (brands and what is in season), brand, category listing and product.
 
 Server-rendered, mobile-first, zh-CN first. Only listed products of verified suppliers are
-shown (``storefront.queries``); an unknown or unlisted product is a friendly 404.
+shown (reads in ``storefront.cards``, ``.listings`` and ``.product_page``); an unknown or
+unlisted product is a friendly 404.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from catalog.models import (
     Grade,
     StorageClass,
 )
-from storefront import queries
+from storefront import cards, listings, product_page
 from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
@@ -164,7 +165,7 @@ def weight_label(grams: int) -> str:
     return f"{grams} g"
 
 
-def listing_args(base: dict[str, Any], filters: queries.Filters, **changes: Any) -> dict[str, Any]:
+def listing_args(base: dict[str, Any], filters: listings.Filters, **changes: Any) -> dict[str, Any]:
     """URL arguments of a listing link: the page's own (slug) plus the filters, changed."""
     return {**base, **filters.args(**changes)}
 
@@ -193,7 +194,7 @@ class CardView:
     list_price: str
 
 
-def present(cards: list[queries.ProductCard]) -> list[CardView]:
+def present(cards: list[cards.ProductCard]) -> list[CardView]:
     """Cards ready to print, in one pass: the product URL prefix, labels and months are worked
     out once per page rather than once per card in the template."""
     if not cards:
@@ -286,7 +287,7 @@ class BrandTileView:
     products: str  # "12 products" ("" when none)
 
 
-def brand_tiles(tiles: list[queries.BrandTile]) -> list[BrandTileView]:
+def brand_tiles(tiles: list[listings.BrandTile]) -> list[BrandTileView]:
     """The home page's brand tiles, worked out in one pass."""
     prefix = url_for("storefront.brand", slug="x")[:-1]  # "/brands/"
     out = []
@@ -341,7 +342,7 @@ def helpers() -> dict[str, Any]:
 @cached_page()
 def home() -> Any:
     """Consumer home: regional brands, what is in season this month, featured products."""
-    data = queries.home(db.session, clock.today_local())
+    data = listings.home(db.session, clock.today_local())
     return render_template(
         "storefront/home.html",
         home=data,
@@ -356,8 +357,8 @@ def home() -> Any:
 @cached_page()
 def brand(slug: str) -> Any:
     """A regional brand's story and its products."""
-    filters = queries.Filters.parse(request.args)
-    data = queries.brand_page(db.session, slug, filters, clock.today_local())
+    filters = listings.Filters.parse(request.args)
+    data = listings.brand_page(db.session, slug, filters, clock.today_local())
     if data is None:
         raise PageNotFound()
     data.page.items = present(data.page.items)
@@ -368,8 +369,8 @@ def brand(slug: str) -> Any:
 @cached_page()
 def category(slug: str) -> Any:
     """A category's products with sorting, filters and pages."""
-    filters = queries.Filters.parse(request.args)
-    listing = queries.category_listing(db.session, slug, filters, clock.today_local())
+    filters = listings.Filters.parse(request.args)
+    listing = listings.category_listing(db.session, slug, filters, clock.today_local())
     if listing is None:
         raise PageNotFound()
     listing.page.items = present(listing.page.items)
@@ -388,9 +389,9 @@ def search() -> Any:
     request_ = SearchRequest.parse(request.args)
     day = clock.today_local()
     result = search_service.search(db.session, request_, day)
-    cards = queries.load_cards(db.session, result.ids, day)
+    found = cards.load_cards(db.session, result.ids, day)
     marks = {h.product_id: h.highlight.get("name") for h in result.hits}
-    page = Page(present(cards), min(request_.page, result.pages), request_.per_page, result.total)
+    page = Page(present(found), min(request_.page, result.pages), request_.per_page, result.total)
     return render_template(
         "storefront/search.html",
         result=result,
@@ -408,7 +409,7 @@ def product(product_id: int) -> Any:
     """A product: gallery, variants, grades and their standard, certificates, 合格证 and
     traceability, season, origin and the supplier."""
     variant_id = arg_id("v")
-    data = queries.product_page(db.session, product_id, variant_id, clock.today_local())
+    data = product_page.product_page(db.session, product_id, variant_id, clock.today_local())
     if data is None:
         raise ProductNotFound()
     return render_template("storefront/product.html", data=data, related=present(data.related))
