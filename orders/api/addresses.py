@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from fulfillment.shipping import pickup_points_for
 from orders import addresses
-from orders.schemas import AddressSchema, PickupPointSchema, PickupQuerySchema
+from orders.schemas.addresses import AddressSchema, PickupPointSchema, PickupQuerySchema
 from yipin.accounts.models import Role
 from yipin.accounts.permissions import actor
 from yipin.api import Blueprint

@@ -13,7 +13,7 @@ from fulfillment.shipping import update_rate
 from orders import buyers, queries
 from orders.api.common import DATES
 from orders.models import StateOwnedEnterprise
-from orders.schemas import (
+from orders.schemas.operators import (
     LedgerEntrySchema,
     LedgerQuerySchema,
     RateQuerySchema,

@@ -10,7 +10,7 @@ from flask.views import MethodView
 
 from orders import carts
 from orders.api.common import NO_CART
-from orders.schemas import CartAddSchema, CartQuantitySchema, CartSchema
+from orders.schemas.cart import CartAddSchema, CartQuantitySchema, CartSchema
 from orders.web import current_cart, may_have_cart
 from yipin.api import Blueprint
 from yipin.db import commit, db

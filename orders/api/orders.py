@@ -14,13 +14,15 @@ from orders.buyers import BuyerDetails
 from orders.errors import CartEmpty, PaymentMethodUnavailable
 from orders.models import ONLINE_METHODS, PaymentMethod
 from orders.payments import flows, service
-from orders.schemas import (
+from orders.schemas.checkout import (
     CheckoutSchema,
+    QuoteSchema,
+)
+from orders.schemas.orders import (
     OrderQuerySchema,
     OrderSchema,
     OrderSummarySchema,
     PaymentSchema,
-    QuoteSchema,
     ReasonSchema,
     StartPaymentSchema,
 )

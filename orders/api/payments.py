@@ -17,7 +17,7 @@ from orders.errors import PaymentMethodUnavailable, WebhookRefused
 from orders.models import PaymentProvider
 from orders.payments import flows, service, stripe_gateway, webhooks
 from orders.refunds import record_offline_refund
-from orders.schemas import (
+from orders.schemas.orders import (
     BankTransferSchema,
     ConfirmPaymentSchema,
     PaymentSchema,

@@ -13,17 +13,19 @@ from orders.claims import store_claim_photos
 from orders.errors import AfterSalesInvalid
 from orders.models import RefundKind
 from orders.refunds import LineRefund, refund_sub_order
-from orders.schemas import (
+from orders.schemas.after_sales import (
     ClaimFormSchema,
     ClaimQuerySchema,
     ClaimSchema,
     DecisionSchema,
-    ReasonSchema,
     RefundRequestSchema,
-    RefundSchema,
     ReturnRequestSchema,
     ReturnSchema,
     ShipSchema,
+)
+from orders.schemas.orders import (
+    ReasonSchema,
+    RefundSchema,
     SubOrderQuerySchema,
     SupplierSubOrderSchema,
 )
