@@ -32,7 +32,7 @@ def route_sub_order(payload: dict[str, Any]) -> None:
 
 @outbox.handler("orders.suborder_cancelled")
 def sub_order_cancelled(payload: dict[str, Any]) -> None:
-    from fulfillment.routing.actions import cancel_for_sub_order
+    from fulfillment.routing.waybills import cancel_for_sub_order
 
     cancelled = cancel_for_sub_order(db.session, int(payload["sub_order_id"]))
     log.info("sub-order %s cancelled: %s parcels cancelled", payload, cancelled)

@@ -18,7 +18,7 @@ from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
 from fulfillment.models import Warehouse
-from fulfillment.routing import actions, board, network
+from fulfillment.routing import actions, board, network, waybills
 from fulfillment.routing.adapters import events_from_result, verify_push
 from fulfillment.routing.models import (
     Carrier,
@@ -215,7 +215,7 @@ def waybill(data: dict[str, Any], fo_id: int) -> Shipment:
     the carrier's waybill pattern.
 
     供应商或运营人员录入人工承运商的运单号，须符合该承运商的运单号规则。"""
-    result = actions.enter_waybill(db.session, actor(), fo_id, data["waybill_number"])
+    result = waybills.enter_waybill(db.session, actor(), fo_id, data["waybill_number"])
     commit()
     return result
 
@@ -230,7 +230,7 @@ def handover(fo_id: int) -> Shipment:
     The parcel was handed to the carrier: it is collected and ships.
 
     包裹已交给承运商揽收，随即发货。"""
-    result = actions.hand_over(db.session, actor(), fo_id)
+    result = waybills.hand_over(db.session, actor(), fo_id)
     commit()
     return result
 

@@ -12,7 +12,6 @@ from flask import abort, current_app
 from sqlalchemy.orm import Session, selectinload
 
 from fulfillment import service_levels
-from fulfillment.routing.actions import unroutable_sub_orders
 from fulfillment.routing.models import (
     FulfillmentOrder,
     FulfillmentStatus,
@@ -22,6 +21,8 @@ from fulfillment.routing.models import (
     SlaFlag,
     TrackingEvent,
 )
+from orders.models import SubOrder
+from orders.status import OrderStatus
 from yipin import clock
 from yipin.accounts.models import Role, User
 from yipin.regions.models import Region, RegionLevel
@@ -187,3 +188,26 @@ def timelines_for_order(session: Session, order_id: int) -> dict[int, list[dict[
 
 
 __all__ = ["TrackingEvent", "counties", "exceptions", "figures", "queues", "timeline"]
+
+
+def unroutable_sub_orders(
+    session: Session, limit: int = 100
+) -> list[tuple[SubOrder, RoutingDecision]]:
+    """Sub-orders still awaiting routing whose last decision found no way (the board)."""
+    last = (
+        sa.select(RoutingDecision.sub_order_id, sa.func.max(RoutingDecision.id).label("id"))
+        .group_by(RoutingDecision.sub_order_id)
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(SubOrder, RoutingDecision)
+        .join(last, last.c.sub_order_id == SubOrder.id)
+        .join(RoutingDecision, RoutingDecision.id == last.c.id)
+        .where(
+            SubOrder.status == OrderStatus.AWAITING_ROUTING,
+            RoutingDecision.outcome == "unroutable",
+        )
+        .order_by(SubOrder.id)
+        .limit(limit)
+    ).all()
+    return [(s, d) for s, d in rows]

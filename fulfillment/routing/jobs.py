@@ -14,7 +14,7 @@ work and raises on failure, so RQ's ``Retry`` (``FULFILLMENT_JOB_RETRY_INTERVALS
 again through the scheduler; a worker killed mid-job leaves the job to RQ's abandoned-job
 handling, which retries it too. Every job is idempotent: routing skips a routed sub-order,
 booking records the waybill's key before the carrier is called and sends it with every
-attempt (``actions.new_shipment``), so a retry books no second waybill.
+attempt (``waybills.new_shipment``), so a retry books no second waybill.
 
 Without Redis (the embedded default) the same functions run in-process, at once.
 
@@ -151,12 +151,13 @@ def book(fo_id: int) -> None:
     """Book the waybill of a fulfillment order (queue ``carriers``). The shipment row and its
     idempotency key are committed before the carrier is called; a retry sends the same key."""
     from fulfillment.routing import adapters
-    from fulfillment.routing.actions import fulfillment_order_for, new_shipment
+    from fulfillment.routing.actions import fulfillment_order_for
     from fulfillment.routing.models import (
         FulfillmentStatus,
         Shipment,
         ShipmentStatus,
     )
+    from fulfillment.routing.waybills import new_shipment
     from orders.models import Order
 
     with jobs.job_app_context():

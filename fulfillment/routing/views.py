@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from fulfillment.models import Warehouse
-from fulfillment.routing import actions, board, documents, network
+from fulfillment.routing import actions, board, documents, network, waybills
 from fulfillment.routing.messages import rule_label, word
 from fulfillment.routing.models import (
     FULFILLMENT_STATUS_LABELS,
@@ -177,13 +177,13 @@ def act(fo_id: int, verb: str) -> Any:
         ),
         "split": (lambda: _split(fo_id), _("The parcel was split.")),
         "waybill": (
-            lambda: actions.enter_waybill(
+            lambda: waybills.enter_waybill(
                 db.session, user, fo_id, request.form.get("waybill_number", "")
             ),
             _("Waybill number recorded."),
         ),
         "handover": (
-            lambda: actions.hand_over(db.session, user, fo_id),
+            lambda: waybills.hand_over(db.session, user, fo_id),
             _("Handed over to the carrier."),
         ),
     }
@@ -350,7 +350,7 @@ def supplier_act(fo_id: int, verb: str) -> Any:
     target = url_for("supplier_fulfillment.supplier_detail", fo_id=fo_id)
     if verb == "waybill":
         return run_action(
-            lambda: actions.enter_waybill(
+            lambda: waybills.enter_waybill(
                 db.session, user, fo_id, request.form.get("waybill_number", "")
             ),
             done=_("Waybill number recorded."),
@@ -358,7 +358,7 @@ def supplier_act(fo_id: int, verb: str) -> Any:
         )
     if verb == "handover":
         return run_action(
-            lambda: actions.hand_over(db.session, user, fo_id),
+            lambda: waybills.hand_over(db.session, user, fo_id),
             done=_("Handed over to the carrier."),
             to=target,
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fulfillment.routing import actions
+from fulfillment.routing import waybills
 from fulfillment.routing.models import TrackingStatus
 from fulfillment.routing.tracking import Event, apply_events
 from tests import factories as f
@@ -61,7 +61,7 @@ def test_buyer_sees_the_tracking_timeline_with_the_pickup_code(shop, live_server
     route(sub)
     [fo] = parcels(sub)
     book(fo)
-    shipment = actions.enter_waybill(db.session, None, fo.id, EXAMPLES[fo.service.carrier.code])
+    shipment = waybills.enter_waybill(db.session, None, fo.id, EXAMPLES[fo.service.carrier.code])
     apply_events(
         db.session,
         shipment,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from fulfillment import service_levels
-from fulfillment.routing import actions
+from fulfillment.routing import waybills
 from fulfillment.routing.models import Carrier, Shipment, SlaFlag, SlaKind, TrackingStatus
 from fulfillment.routing.sla import run
 from fulfillment.routing.tracking import Event, apply_events
@@ -48,9 +48,9 @@ def shipped(shop, variant, supplier, units=1):
     shipment = book(fo)  # a manual carrier: waiting for the number
     assert shipment.status == "awaiting_number"
     owner = shop.xunwu_owner if supplier.id == shop.xunwu.id else shop.nankang_owner
-    actions.enter_waybill(db.session, owner, fo.id, EXAMPLES[fo.service.carrier.code])
+    waybills.enter_waybill(db.session, owner, fo.id, EXAMPLES[fo.service.carrier.code])
     commit()
-    actions.hand_over(db.session, owner, fo.id)
+    waybills.hand_over(db.session, owner, fo.id)
     commit()
     db.session.expire_all()
     return sub, db.session.get(Shipment, shipment.id)
