@@ -97,7 +97,9 @@ def _weight(day: date) -> float:
 
 def seed(ctx: SeedContext) -> None:
     session, rng = ctx.session, ctx.rng
-    operator = session.scalars(sa.select(User).where(User.role == Role.OPERATOR)).first()
+    operator = session.scalars(
+        sa.select(User).where(User.role == Role.OPERATOR).order_by(User.id)
+    ).first()
     if operator is None:
         return
     now = clock.now()

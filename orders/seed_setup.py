@@ -86,7 +86,9 @@ def pickup_points(ctx: SeedContext, operator: User) -> None:
     """A pickup point at each 村级服务站, and parcel lockers in a few cities' districts."""
     session = ctx.session
     stations = session.scalars(
-        sa.select(Warehouse).where(Warehouse.kind == WarehouseKind.VILLAGE_STATION)
+        sa.select(Warehouse)
+        .where(Warehouse.kind == WarehouseKind.VILLAGE_STATION)
+        .order_by(Warehouse.id)
     ).all()
     for w in stations:
         add_pickup_point(
@@ -102,7 +104,9 @@ def pickup_points(ctx: SeedContext, operator: User) -> None:
             warehouse_id=w.id,
         )
     towns = session.scalars(
-        sa.select(Warehouse).where(Warehouse.kind == WarehouseKind.TOWNSHIP_POINT)
+        sa.select(Warehouse)
+        .where(Warehouse.kind == WarehouseKind.TOWNSHIP_POINT)
+        .order_by(Warehouse.id)
     ).all()
     for w in towns:
         add_pickup_point(
@@ -320,7 +324,9 @@ def harvest(
         if model is None:
             continue  # a variant never harvested before: nothing to follow
         tests = session.scalars(
-            sa.select(BatchInspection).where(BatchInspection.batch_id == model.id)
+            sa.select(BatchInspection)
+            .where(BatchInspection.batch_id == model.id)
+            .order_by(BatchInspection.id)
         ).all()
         if not tests:
             continue  # no 合格证 without the tests it rests on

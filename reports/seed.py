@@ -20,7 +20,9 @@ from yipin.seed.context import SeedContext
 
 def seed(ctx: SeedContext) -> None:
     session = ctx.session
-    operator = session.scalars(sa.select(User).where(User.role == Role.OPERATOR)).first()
+    operator = session.scalars(
+        sa.select(User).where(User.role == Role.OPERATOR).order_by(User.id)
+    ).first()
     if operator is None:
         return
     days = rollups.ledger_days(session)

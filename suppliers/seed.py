@@ -293,9 +293,9 @@ def _authorisation_number(brand: RegionalBrand, year: int, serial: int) -> str:
 
 def _villages_by_county(session: sa.orm.Session) -> dict[str, list[str]]:
     codes = session.scalars(
-        sa.select(Region.code).where(
-            Region.level == RegionLevel.VILLAGE, Region.code.startswith("3607")
-        )
+        sa.select(Region.code)
+        .where(Region.level == RegionLevel.VILLAGE, Region.code.startswith("3607"))
+        .order_by(Region.code)  # ``rng`` picks from these lists: the same order on every run
     )
     out: dict[str, list[str]] = {}
     for code in codes:

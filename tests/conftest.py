@@ -260,16 +260,48 @@ def _app_with(cfg: dict[str, Any], *, reuse: bool = False) -> Iterator[Flask]:
     with application.app_context():
         _empty_tables()
         _flush_redis(application)
+        _drop_search_indices(application, leftovers=True)
         limiter.reset()
         yield application
         clock.reset()
         db.session.remove()
         _empty_tables()
         _flush_redis(application)
+        _drop_search_indices(application)
         db.session.remove()
         db.engine.dispose()
     if application is _LastApp.app:
         _LastApp.restore(application)
+
+
+_LEFTOVER_INDICES_DROPPED: set[str] = set()
+
+
+def _drop_search_indices(application: Flask, *, leftovers: bool = False) -> None:
+    """Empty Elasticsearch of this process's indices, as the tables are emptied.
+
+    Tests on the real servers share one index prefix per process (``yipin-test-<pid>``), and
+    the first product sync creates the index (a job run by ``jobs.run()``, a reindex): a later
+    test would search what an earlier one indexed. After a test that used Elasticsearch (its
+    app made a client); and once per process before the first test (``leftovers``), for
+    indices a finished run with the same process id left behind."""
+    prefix = application.config.get("ELASTICSEARCH_INDEX_PREFIX")
+    if not application.config.get("ELASTICSEARCH_URL") or not prefix:
+        return
+    if leftovers:
+        if prefix in _LEFTOVER_INDICES_DROPPED:
+            return
+        _LEFTOVER_INDICES_DROPPED.add(prefix)
+    elif "yipin_es" not in application.extensions:
+        return
+    from elasticsearch import Elasticsearch
+
+    es = Elasticsearch(application.config["ELASTICSEARCH_URL"], request_timeout=5, max_retries=0)
+    # a test may have stopped a private Elasticsearch it pointed the app at
+    with contextlib.suppress(Exception), es:
+        names = es.indices.get(index=f"{prefix}-*", allow_no_indices=True, expand_wildcards="all")
+        for name in names:
+            es.options(ignore_status=404).indices.delete(index=name)
 
 
 def _flush_redis(application: Flask) -> None:

@@ -41,7 +41,13 @@ def make_batches(ctx: SeedContext, ref: Reference, plans: list[Plan], stats: Sta
         if product.status == ProductStatus.REJECTED:
             continue
         in_season = today.month in template.sale
-        variants = list(session.scalars(sa.select(Variant).where(Variant.product_id == product.id)))
+        # in id order: the draws of ``rng`` follow it (PostgreSQL's order without ORDER BY
+        # follows the plan, which follows the statistics earlier data left)
+        variants = list(
+            session.scalars(
+                sa.select(Variant).where(Variant.product_id == product.id).order_by(Variant.id)
+            )
+        )
         for variant in variants:
             lots: list[tuple[date, BatchStatus]] = []
             if in_season:

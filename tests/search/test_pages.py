@@ -47,7 +47,10 @@ def test_the_header_has_a_search_box(embedded_catalog, embedded_client):
 
 
 @pytest.mark.browser
-def test_typing_in_the_header_box_suggests_and_opens_a_product(app, catalog, live_server, page):
+def test_typing_in_the_header_box_suggests_and_opens_a_product(app, es, catalog, live_server, page):
+    """On the real servers the box asks Elasticsearch: the corpus is indexed there first (a
+    suggestion list comes from the index the shopper's products are in, not from one an
+    earlier test left under this process's prefix)."""
     page.goto(live_server + "/")
     box = page.locator("form.site-search input[name=q]")
     box.fill("gnqc")

@@ -39,13 +39,15 @@ def _trailing_number(text: str) -> int:
 
 
 def redis_db_number() -> int:
-    """This namespace's Redis database (of 64): ``slot * 8 + worker``, 0 for a plain run.
+    """This namespace's Redis database (of 64): ``slot * 4 + worker``, 0 for a plain run.
 
-    The slot is the number that ends ``YIPIN_TEST_NAMESPACE`` (``h3`` → 3), the worker the
-    number that ends the xdist worker id (``gw1`` → 1)."""
-    slot = _trailing_number(os.environ.get("YIPIN_TEST_NAMESPACE", "")) % 8
-    worker = _trailing_number(os.environ.get("PYTEST_XDIST_WORKER", "")) % 8
-    return slot * 8 + worker
+    The slot is the number that ends ``YIPIN_TEST_NAMESPACE`` (``h3`` → 3; 16 slots, so
+    ``h1``–``h15`` each have their own and none shares the plain run's), the worker the number
+    that ends the xdist worker id (``gw1`` → 1; the suite runs at most 4 here). With 8 slots
+    of 8, ``h8`` flushed, and worked the jobs of, the plain run's databases."""
+    slot = _trailing_number(os.environ.get("YIPIN_TEST_NAMESPACE", "")) % 16
+    worker = _trailing_number(os.environ.get("PYTEST_XDIST_WORKER", "")) % 4
+    return slot * 4 + worker
 
 
 def database_url(base_url: str) -> str:
