@@ -170,12 +170,17 @@ def test_the_docs_page_renders_every_operation_offline(live_server, page):
         "request",
         lambda r: outside.append(r.url) if not r.url.startswith(live_server) else None,
     )
+    from playwright.sync_api import expect
+
     page.goto(f"{live_server}/api/docs")
     page.wait_for_selector(".opblock-tag", timeout=30_000)
+    document = page.request.get(f"{live_server}/api/openapi.json").json()
+    drawn = page.locator(".opblock-summary-description")
+    # the list as a reader sees it once Swagger UI has drawn it, not while it draws
+    expect(drawn).to_have_count(sum(1 for _ in operations(document)), timeout=30_000)
     tags = page.locator(".opblock-tag").all_inner_texts()
     assert any(t.startswith("catalog") for t in tags) and any(t.startswith("bureau") for t in tags)
-    summaries = page.locator(".opblock-summary-description").all_inner_texts()
-    document = page.request.get(f"{live_server}/api/openapi.json").json()
+    summaries = drawn.all_inner_texts()
     assert len(summaries) == sum(1 for _ in operations(document))
     assert "登录并取得令牌" in " ".join(summaries)
     assert outside == []
