@@ -11,11 +11,16 @@ word, results that match some words are shown instead (``relaxed``).
 
 from __future__ import annotations
 
+import json
 import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Category, Certification, Product, RegionalBrand, Variant
@@ -23,13 +28,7 @@ from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
 from search import labels, text
 from search.models import SearchDocument
-from search.request import (
-    PRICE_BANDS,
-    Facet,
-    Hit,
-    SearchRequest,
-    SearchResult,
-)
+from search.request import FACETS, PRICE_BANDS, Hit, SearchRequest, SearchResult
 
 D = SearchDocument
 
@@ -106,31 +105,132 @@ def _matching(query: text.ParsedQuery, *, every: bool) -> tuple[list[Any], Any]:
     return where, score
 
 
-# ----------------------------------------------------------------------------- filters
+# ----------------------------------------------------------------------------- facts
+
+# What filters, facets and sorting need of each shown product, read live from the catalog in
+# one statement over the matched ids (passed as one bound parameter, however many): category
+# and its parent, the brand while authorised, county, storage, cheapest active price, whether
+# it is on sale this month and in stock now, its active grades and its valid certificates.
+# Filtering, the facet counts (each facet without its own filter), the total, sorting and the
+# page are then worked out in Python over those rows: one statement instead of one per facet,
+# and no SQL text that grows with the number of matches.
 
 
-def _active_variant(*extra: Any) -> Any:
-    return sa.exists().where(Variant.product_id == Product.id, Variant.is_active.is_(True), *extra)
+@dataclass(slots=True)
+class Facts:
+    id: int
+    category: str
+    parent: str | None
+    brand: str | None  # slug, only while the supplier holds the brand today
+    county: str
+    storage: str
+    price: int  # the cheapest active variant, fen
+    season: bool  # on sale this month (not only pre-sale)
+    stock: bool
+    grades: frozenset[str]
+    certs: frozenset[str]
+    newest: Any
+
+    def band(self) -> str | None:
+        for key, (low, high) in PRICE_BANDS.items():
+            if (low is None or self.price >= low) and (high is None or self.price < high):
+                return key
+        return None  # pragma: no cover - the bands cover every price
 
 
-def _min_price() -> Any:
-    return (
-        sa.select(sa.func.min(Variant.price_fen))
-        .where(Variant.product_id == Product.id, Variant.is_active.is_(True))
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def _id_list(session: Session, ids: list[int]) -> Any:
+    """``Product.id`` is one of ``ids``, as one bound parameter (a PostgreSQL array, a JSON
+    list on SQLite): the statement's text and its compilation do not grow with the list."""
+    if _dialect(session) == "postgresql":
+        return Product.id == sa.any_(sa.cast(sa.bindparam("ids", ids), ARRAY(sa.Integer)))
+    values = sa.select(sa.column("value", sa.Integer)).select_from(
+        sa.func.json_each(sa.bindparam("ids", json.dumps(ids), type_=sa.String))
+    )
+    return Product.id.in_(values.scalar_subquery())
+
+
+def _joined(session: Session, value: Any) -> Any:
+    """Values of a correlated sub-select joined by spaces (``group_concat`` / ``string_agg``)."""
+    if _dialect(session) == "postgresql":
+        return sa.func.string_agg(sa.cast(value, sa.Text), " ")
+    return sa.func.group_concat(value, " ")
+
+
+def _facts(session: Session, where: list[Any], day: date) -> list[Facts]:
+    """Facts of the products shown that satisfy ``where``, in one statement."""
+    cat, parent = aliased(Category), aliased(Category)
+    brand = aliased(RegionalBrand)
+    grades = (
+        sa.select(_joined(session, Variant.grade_id))
+        .where(
+            Variant.product_id == Product.id,
+            Variant.is_active.is_(True),
+            Variant.grade_id.is_not(None),
+        )
         .correlate(Product)
         .scalar_subquery()
     )
-
-
-def _sales() -> Any:
-    return (
-        sa.select(sa.func.coalesce(sa.func.sum(OrderLine.quantity), 0))
-        .join(Variant, Variant.id == OrderLine.variant_id)
-        .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
-        .where(Variant.product_id == Product.id, SubOrder.status.in_(SOLD_STATUSES))
+    certs = (
+        sa.select(_joined(session, Certification.kind))
+        .where(Certification.product_id == Product.id, Certification.is_valid_on(day))
         .correlate(Product)
         .scalar_subquery()
     )
+    stmt = (
+        sa.select(
+            Product.id,
+            cat.slug,
+            parent.slug,
+            sa.case((Product.shows_brand_on(day), brand.slug), else_=None),
+            sa.func.substr(Product.origin_region_code, 1, 6),
+            Product.storage_class,
+            _min_price(),
+            Product.on_sale_in(day.month),
+            _in_stock(),
+            grades,
+            certs,
+            sa.func.coalesce(Product.listed_at, Product.created_at),
+        )
+        .select_from(Product)
+        .join(cat, cat.id == Product.category_id)
+        .outerjoin(parent, parent.id == cat.parent_id)
+        .outerjoin(brand, brand.id == Product.brand_id)
+        .where(*where)
+    )
+    return [
+        Facts(
+            id=int(pid),
+            category=str(category),
+            parent=parent_slug,
+            brand=brand_slug,
+            county=str(county or ""),
+            storage=str(storage),
+            price=int(price or 0),
+            season=bool(season),
+            stock=bool(stock),
+            grades=frozenset(str(g).split()) if g else frozenset(),
+            certs=frozenset(str(c).split()) if c else frozenset(),
+            newest=newest,
+        )
+        for (
+            pid,
+            category,
+            parent_slug,
+            brand_slug,
+            county,
+            storage,
+            price,
+            season,
+            stock,
+            g,
+            c,
+            newest,
+        ) in session.execute(stmt).all()
+    ]
 
 
 def _in_stock() -> Any:
@@ -142,65 +242,97 @@ def _in_stock() -> Any:
     )
 
 
-def _cert_valid(day: date, kind: str | None = None) -> Any:
-    clauses = [
-        Certification.product_id == Product.id,
-        Certification.is_valid_on(day),
-    ]
-    if kind:
-        clauses.append(Certification.kind == kind)
-    return sa.exists().where(*clauses)
+def _min_price() -> Any:
+    return (
+        sa.select(sa.func.min(Variant.price_fen))
+        .where(Variant.product_id == Product.id, Variant.is_active.is_(True))
+        .correlate(Product)
+        .scalar_subquery()
+    )
+
+
+def _checks(request: SearchRequest) -> list[tuple[str, Callable[[Facts], bool]]]:
+    """One predicate per active filter (the SQL filters they replace are in git history)."""
+    out: list[tuple[str, Callable[[Facts], bool]]] = []
+    if request.category:
+        slug = request.category
+        out.append(("category", lambda f: f.category == slug or f.parent == slug))
+    if request.brand:
+        brand = request.brand
+        out.append(("brand", lambda f: f.brand == brand))
+    if request.grade:
+        grade = str(int(request.grade))
+        out.append(("grade", lambda f: grade in f.grades))
+    if request.county:
+        county = request.county
+        out.append(("county", lambda f: f.county.startswith(county)))
+    if request.cert:
+        cert = request.cert
+        out.append(("cert", lambda f: cert in f.certs))
+    if request.storage:
+        storage = request.storage
+        out.append(("storage", lambda f: f.storage == storage))
+    if request.price:
+        low, high = PRICE_BANDS[request.price]
+        out.append(
+            (
+                "price",
+                lambda f: (low is None or f.price >= low) and (high is None or f.price < high),
+            )
+        )
+    if request.season:
+        out.append(("season", lambda f: f.season))
+    if request.stock:
+        out.append(("stock", lambda f: f.stock))
+    return out
+
+
+def _filter_and_count(
+    rows: list[Facts], request: SearchRequest
+) -> tuple[list[Facts], dict[str, list[tuple[str, int]]]]:
+    """The rows every filter lets through, and the counts per facet value, each facet
+    counted over the rows that pass every *other* filter (so a shopper can switch values)."""
+    checks = _checks(request)
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    kept: list[Facts] = []
+    for row in rows:
+        failed = [name for name, ok in checks if not ok(row)]
+        if len(failed) > 1:
+            continue
+        if not failed:
+            kept.append(row)
+        for facet in failed or FACETS:
+            counter = counters[facet]
+            if facet == "category":
+                counter[row.category] += 1
+            elif facet == "brand":
+                if row.brand is not None:
+                    counter[row.brand] += 1
+            elif facet == "grade":
+                counter.update(row.grades)
+            elif facet == "county":
+                counter[row.county] += 1
+            elif facet == "cert":
+                counter.update(row.certs)
+            elif facet == "storage":
+                counter[row.storage] += 1
+            elif facet == "price":
+                band = row.band()
+                if band is not None:
+                    counter[band] += 1
+            elif facet == "season":
+                counter["now"] += row.season
+            elif facet == "stock":
+                counter["in"] += row.stock
+    counts = {name: list(counter.items()) for name, counter in counters.items()}
+    counts["season"] = [("now", counters["season"]["now"])]
+    counts["stock"] = [("in", counters["stock"]["in"])]
+    return kept, counts
 
 
 def _shown_now(month: int) -> Any:
     """In season or pre-sale this month (only these are found): the catalog's predicate."""
     return Product.in_season(month)
-
-
-def _price_band(low: int | None, high: int | None) -> list[Any]:
-    price = _min_price()
-    out = []
-    if low is not None:
-        out.append(price >= low)
-    if high is not None:
-        out.append(price < high)
-    return out
-
-
-def _filters(session: Session, request: SearchRequest, day: date) -> list[Any]:
-    where: list[Any] = []
-    if request.category:
-        ids = sa.select(Category.id).where(
-            sa.or_(
-                Category.slug == request.category,
-                Category.parent_id.in_(
-                    sa.select(Category.id).where(Category.slug == request.category)
-                ),
-            )
-        )
-        where.append(Product.category_id.in_(ids))
-    if request.brand:
-        where += [
-            Product.brand_id.in_(
-                sa.select(RegionalBrand.id).where(RegionalBrand.slug == request.brand)
-            ),
-            Product.shows_brand_on(day),
-        ]
-    if request.grade:
-        where.append(_active_variant(Variant.grade_id == int(request.grade)))
-    if request.county:
-        where.append(Product.origin_region_code.startswith(request.county))
-    if request.cert:
-        where.append(_cert_valid(day, request.cert))
-    if request.storage:
-        where.append(Product.storage_class == request.storage)
-    if request.price:
-        where += _price_band(*PRICE_BANDS[request.price])
-    if request.season:
-        where.append(Product.on_sale_in(day.month))
-    if request.stock:
-        where.append(_in_stock())
-    return where
 
 
 # ----------------------------------------------------------------------------- search
@@ -215,50 +347,55 @@ def search(
     """Results, facets and the page asked for; ``relaxed`` when only some words matched.
     ``prefix``: the query is still being typed (autocomplete).
 
-    The words are matched and scored in one statement over the shown products; filters,
-    facets and the page then work on those ids (the ``LIKE`` conditions run once, not once
-    per facet)."""
+    The words are matched and scored in one statement over the shown products; the facts of
+    the matches (or of every product shown, when browsing) in a second; filters, facets,
+    sorting and the page are worked out from those rows, plus one statement for sales when
+    the order needs them."""
     query = text.parse(request.q, prefix=prefix)
     shown = [Product.is_visible, _shown_now(day.month)]
-    filters = _filters(session, request, day)
     scores: dict[int, float] | None = None
     relaxed = False
-    base = list(shown)
+    where = list(shown)
     if query:
         scores = _scores(session, query, shown, every=True)
         if not scores and len(query.words) > 1:
             relaxed = True
             scores = _scores(session, query, shown, every=False)
-        base = [Product.id.in_(list(scores) or [0])]
-    if scores is not None and request.sort == "relevance":
-        ids = list(session.scalars(sa.select(Product.id).where(*base, *filters)))
-        sales = _sales_of(session, ids)
-        ids.sort(key=lambda i: (-scores[i], -sales.get(i, 0), -i))
-        total = len(ids)
-        page = min(request.page, max(1, math.ceil(total / request.per_page)))
-        chosen = ids[(page - 1) * request.per_page : page * request.per_page]
-    else:
-        total = _count(session, [*base, *filters])
-        page = min(request.page, max(1, math.ceil(total / request.per_page)))
-        chosen = list(
-            session.scalars(
-                sa.select(Product.id)
-                .where(*base, *filters)
-                .order_by(*_order(request, bool(query)))
-                .limit(request.per_page)
-                .offset((page - 1) * request.per_page)
-            )
-        )
+        where = [_id_list(session, list(scores))] if scores else [sa.false()]
+    rows, counts = _filter_and_count(_facts(session, where, day), request)
+    total = len(rows)
+    page = min(request.page, max(1, math.ceil(total / request.per_page)))
+    chosen = [r.id for r in _ordered(session, rows, request, scores)]
+    chosen = chosen[(page - 1) * request.per_page : page * request.per_page]
     hits = [Hit(product_id=i, score=(scores or {}).get(i, 0.0)) for i in chosen]
     return SearchResult(
         request=request,
         total=total,
         hits=hits,
-        facets=facet_counts(session, base, request, day),
+        facets=labels.facets(session, counts, request.filters),
         engine="sql",
         day=day,
         relaxed=relaxed,
     )
+
+
+def _ordered(
+    session: Session,
+    rows: list[Facts],
+    request: SearchRequest,
+    scores: dict[int, float] | None,
+) -> list[Facts]:
+    """The rows in the order asked for (ties: the newer id first)."""
+    rows = sorted(rows, key=lambda r: -r.id)  # every order below is stable
+    if request.sort in ("price_asc", "price_desc"):
+        return sorted(rows, key=lambda r: r.price, reverse=request.sort == "price_desc")
+    if request.sort == "sales" or (scores is not None and request.sort == "relevance"):
+        sales = _sales_of(session, [r.id for r in rows])
+        if request.sort == "sales":
+            return sorted(rows, key=lambda r: -sales.get(r.id, 0))
+        assert scores is not None
+        return sorted(rows, key=lambda r: (-scores[r.id], -sales.get(r.id, 0)))
+    return sorted(rows, key=lambda r: r.newest, reverse=True)  # "new", or browsing
 
 
 def _scores(
@@ -277,109 +414,19 @@ def _scores(
 
 
 def _sales_of(session: Session, ids: list[int]) -> dict[int, int]:
+    """Units sold per product (paid sub-orders), in one statement."""
     if not ids:
         return {}
     rows = session.execute(
         sa.select(Variant.product_id, sa.func.sum(OrderLine.quantity))
         .join(OrderLine, OrderLine.variant_id == Variant.id)
         .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
-        .where(Variant.product_id.in_(ids), SubOrder.status.in_(SOLD_STATUSES))
+        .where(
+            Variant.product_id.in_(
+                sa.select(Product.id).where(_id_list(session, ids)).scalar_subquery()
+            ),
+            SubOrder.status.in_(SOLD_STATUSES),
+        )
         .group_by(Variant.product_id)
     ).all()
     return {int(pid): int(n or 0) for pid, n in rows}
-
-
-def _count(session: Session, where: list[Any]) -> int:
-    return int(session.scalar(sa.select(sa.func.count(Product.id)).where(*where)) or 0)
-
-
-def _order(request: SearchRequest, has_query: bool) -> list[Any]:
-    newest = sa.func.coalesce(Product.listed_at, Product.created_at)
-    if request.sort == "price_asc":
-        return [_min_price().asc(), Product.id.desc()]
-    if request.sort == "price_desc":
-        return [_min_price().desc(), Product.id.desc()]
-    if request.sort == "sales":
-        return [_sales().desc(), Product.id.desc()]
-    return [newest.desc(), Product.id.desc()]  # "new", or browsing without words
-
-
-# ----------------------------------------------------------------------------- facets
-
-
-def facet_counts(
-    session: Session, base: list[Any], request: SearchRequest, day: date
-) -> list[Facet]:
-    """Counts per facet value, each facet ignoring its own filter (so a shopper can switch)."""
-
-    def scope(facet: str) -> list[Any]:
-        return [*base, *_filters(session, request.without(facet), day)]
-
-    def grouped(facet: str, key: Any, *extra: Any, join: Any = None) -> list[tuple[Any, int]]:
-        stmt = sa.select(key, sa.func.count(sa.distinct(Product.id))).select_from(Product)
-        if join is not None:
-            stmt = stmt.join(*join)
-        stmt = stmt.where(*scope(facet), *extra).group_by(key)
-        return [(k, int(n)) for k, n in session.execute(stmt).all() if k is not None]
-
-    def count(facet: str, *extra: Any) -> int:
-        return _count(session, [*scope(facet), *extra])
-
-    selected = request.filters
-    counts: dict[str, list[tuple[str, int]]] = {}
-    # joined tables are aliased: the filters' sub-queries must not correlate to them
-    cat, brand, variant, cert = (
-        aliased(Category),
-        aliased(RegionalBrand),
-        aliased(Variant),
-        aliased(Certification),
-    )
-    counts["category"] = [
-        (str(k), n)
-        for k, n in grouped("category", cat.slug, join=(cat, cat.id == Product.category_id))
-    ]
-    counts["brand"] = [
-        (str(k), n)
-        for k, n in grouped(
-            "brand",
-            brand.slug,
-            Product.shows_brand_on(day),
-            join=(brand, brand.id == Product.brand_id),
-        )
-    ]
-    counts["grade"] = [
-        (str(k), n)
-        for k, n in grouped(
-            "grade",
-            variant.grade_id,
-            variant.is_active.is_(True),
-            join=(variant, variant.product_id == Product.id),
-        )
-    ]
-    counts["county"] = [
-        (str(k), n) for k, n in grouped("county", sa.func.substr(Product.origin_region_code, 1, 6))
-    ]
-    counts["cert"] = [
-        (str(k), n)
-        for k, n in grouped(
-            "cert",
-            cert.kind,
-            cert.revoked_at.is_(None),
-            cert.valid_from <= day,
-            cert.valid_to >= day,
-            join=(cert, cert.product_id == Product.id),
-        )
-    ]
-    counts["storage"] = [(str(k), n) for k, n in grouped("storage", Product.storage_class)]
-    bands = sa.case(
-        *[
-            (sa.and_(*_price_band(low, high)), key)
-            for key, (low, high) in PRICE_BANDS.items()
-            if low is not None or high is not None
-        ],
-        else_=None,
-    )
-    counts["price"] = [(str(k), n) for k, n in grouped("price", bands)]
-    counts["season"] = [("now", count("season", Product.on_sale_in(day.month)))]
-    counts["stock"] = [("in", count("stock", _in_stock()))]
-    return labels.facets(session, counts, selected)
