@@ -11,6 +11,7 @@ word, results that match some words are shown instead (``relaxed``).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import Counter
@@ -21,7 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
 
 from catalog.models import Category, Certification, Product, RegionalBrand, Variant
 from fulfillment.models import Stock
@@ -36,13 +39,43 @@ D = SearchDocument
 # ----------------------------------------------------------------------------- matching
 
 
+class _Contains(FunctionElement[bool]):
+    """SQL: ``column`` contains ``value`` (plain text, no pattern): ``instr`` on SQLite,
+    ``strpos`` on PostgreSQL — several times quicker than ``LIKE '%…%'`` with an escape, and
+    the same answer on our normalised (lower-case) text."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "contains_text"
+
+
+@compiles(_Contains, "postgresql")
+def _contains_postgresql(element: _Contains, compiler: Any, **kw: Any) -> str:
+    column, value = element.clauses
+    return f"(strpos({compiler.process(column, **kw)}, {compiler.process(value, **kw)}) > 0)"
+
+
+@compiles(_Contains)
+def _contains_instr(element: _Contains, compiler: Any, **kw: Any) -> str:
+    column, value = element.clauses
+    return f"(instr({compiler.process(column, **kw)}, {compiler.process(value, **kw)}) > 0)"
+
+
 def _like(column: Any, value: str) -> Any:
-    return column.contains(value, autoescape=True)
+    return _Contains(column, sa.literal(value, sa.Text))
+
+
+def _anywhere(value: str) -> Any:
+    """In the title, the brand or the other text. Each field is spaced, so a value without a
+    space is found in their concatenation exactly when it is in one of them: asked field by
+    field, with no concatenated string built per row."""
+    if " " in value:
+        return _like(D.title + D.brand + D.body, value)
+    return sa.or_(_like(D.title, value), _like(D.brand, value), _like(D.body, value))
 
 
 def _term_scores(term: text.Term) -> list[tuple[Any, float]]:
     """(condition, weight) pairs: how ``term`` can match and what each match is worth."""
-    everything = D.title + D.brand + D.body
     pairs: list[tuple[Any, float]] = []
     if term.kind == "han":
         pairs += [
@@ -53,10 +86,10 @@ def _term_scores(term: text.Term) -> list[tuple[Any, float]]:
             (_like(D.description, term.text), 1),
         ]
         for variant in term.synonyms:
-            pairs += [(_like(D.title, variant), 7), (_like(everything, variant), 3)]
+            pairs += [(_like(D.title, variant), 7), (_anywhere(variant), 3)]
         grams = [term.text[i : i + 2] for i in range(len(term.text) - 1)]
         if len(grams) >= 2:  # most of its character pairs, in any field (赣南橙 → 赣南)
-            hits = sum((sa.case((_like(everything, g), 1), else_=0) for g in grams), sa.literal(0))
+            hits = sum((sa.case((_anywhere(g), 1), else_=0) for g in grams), sa.literal(0))
             need = math.ceil(len(grams) * 0.6)
             pairs.append((hits >= need, 2))
         if term.syllables:  # the same sound: homophone typos (脐澄 → qi cheng)
@@ -74,18 +107,18 @@ def _term_scores(term: text.Term) -> list[tuple[Any, float]]:
                 (_like(D.title_pinyin, f" {phrase} "), 9),
                 (_like(D.pinyin, f" {phrase} "), 6),
             ]
-        pairs.append((_like(everything, term.text), 3))
+        pairs.append((_anywhere(term.text), 3))
     elif term.kind == "initials":
         pairs += [
             (_like(D.title_initials, f" {term.text}"), 8),  # at the start of a word
             (_like(D.title_initials, term.text), 6),
             (_like(D.initials, term.text), 4),
-            (_like(everything, term.text), 3),
+            (_anywhere(term.text), 3),
         ]
     elif term.kind == "quantity":
         pairs.append((_like(D.quantities, f" {term.text} "), 6))
     else:  # a Latin word or a number
-        pairs += [(_like(D.title, term.text), 4), (_like(everything, term.text), 2)]
+        pairs += [(_like(D.title, term.text), 4), (_anywhere(term.text), 2)]
     return pairs
 
 
@@ -142,65 +175,24 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _id_list(session: Session, ids: list[int]) -> Any:
-    """``Product.id`` is one of ``ids``, as one bound parameter (a PostgreSQL array, a JSON
-    list on SQLite): the statement's text and its compilation do not grow with the list."""
-    if _dialect(session) == "postgresql":
-        return Product.id == sa.any_(sa.cast(sa.bindparam("ids", ids), ARRAY(sa.Integer)))
+def _id_list(postgresql: bool) -> Any:
+    """``Product.id`` is one of ``:ids``, one bound parameter however many (a PostgreSQL
+    array, a JSON list on SQLite): the statement's text does not grow with the list."""
+    if postgresql:
+        return Product.id == sa.any_(sa.cast(sa.bindparam("ids"), ARRAY(sa.Integer)))
     values = sa.select(sa.column("value", sa.Integer)).select_from(
-        sa.func.json_each(sa.bindparam("ids", json.dumps(ids), type_=sa.String))
+        sa.func.json_each(sa.bindparam("ids", type_=sa.String))
     )
     return Product.id.in_(values.scalar_subquery())
 
 
-def _joined(session: Session, value: Any) -> Any:
-    """Values of a correlated sub-select joined by spaces (``group_concat`` / ``string_agg``)."""
-    if _dialect(session) == "postgresql":
-        return sa.func.string_agg(sa.cast(value, sa.Text), " ")
-    return sa.func.group_concat(value, " ")
-
-
-def _facts(session: Session, where: list[Any], day: date) -> list[Facts]:
-    """Facts of the products shown that satisfy ``where``, in one statement."""
-    cat, parent = aliased(Category), aliased(Category)
-    brand = aliased(RegionalBrand)
-    grades = (
-        sa.select(_joined(session, Variant.grade_id))
-        .where(
-            Variant.product_id == Product.id,
-            Variant.is_active.is_(True),
-            Variant.grade_id.is_not(None),
-        )
-        .correlate(Product)
-        .scalar_subquery()
-    )
-    certs = (
-        sa.select(_joined(session, Certification.kind))
-        .where(Certification.product_id == Product.id, Certification.is_valid_on(day))
-        .correlate(Product)
-        .scalar_subquery()
-    )
-    stmt = (
-        sa.select(
-            Product.id,
-            cat.slug,
-            parent.slug,
-            sa.case((Product.shows_brand_on(day), brand.slug), else_=None),
-            sa.func.substr(Product.origin_region_code, 1, 6),
-            Product.storage_class,
-            _min_price(),
-            Product.on_sale_in(day.month),
-            _in_stock(),
-            grades,
-            certs,
-            sa.func.coalesce(Product.listed_at, Product.created_at),
-        )
-        .select_from(Product)
-        .join(cat, cat.id == Product.category_id)
-        .outerjoin(parent, parent.id == cat.parent_id)
-        .outerjoin(brand, brand.id == Product.brand_id)
-        .where(*where)
-    )
+def _facts(session: Session, ids: list[int] | None, day: date) -> list[Facts]:
+    """Facts of the products shown this month (of ``ids``, or all), in one statement."""
+    postgresql = _dialect(session) == "postgresql"
+    params: dict[str, Any] = {"day": day}
+    if ids is not None:
+        params["ids"] = ids if postgresql else json.dumps(ids)
+    stmt = _facts_statement(postgresql, day.month, ids is not None)
     return [
         Facts(
             id=int(pid),
@@ -229,8 +221,62 @@ def _facts(session: Session, where: list[Any], day: date) -> list[Facts]:
             g,
             c,
             newest,
-        ) in session.execute(stmt).all()
+        ) in session.execute(stmt, params).all()
     ]
+
+
+@functools.lru_cache(maxsize=64)
+def _facts_statement(postgresql: bool, month: int, by_ids: bool) -> Any:
+    """The facts statement, built once per dialect and month (``:day`` and ``:ids`` bound)."""
+    day = sa.bindparam("day", type_=sa.Date)
+    cat, parent = aliased(Category), aliased(Category)
+    brand = aliased(RegionalBrand)
+
+    def joined(value: Any) -> Any:  # values of a correlated sub-select, space-separated
+        if postgresql:
+            return sa.func.string_agg(sa.cast(value, sa.Text), " ")
+        return sa.func.group_concat(value, " ")
+
+    grades = (
+        sa.select(joined(Variant.grade_id))
+        .where(
+            Variant.product_id == Product.id,
+            Variant.is_active.is_(True),
+            Variant.grade_id.is_not(None),
+        )
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    certs = (
+        sa.select(joined(Certification.kind))
+        .where(Certification.product_id == Product.id, Certification.is_valid_on(day))
+        .correlate(Product)
+        .scalar_subquery()
+    )
+    where = [Product.is_visible, _shown_now(month)]
+    if by_ids:
+        where.insert(0, _id_list(postgresql))
+    return (
+        sa.select(
+            Product.id,
+            cat.slug,
+            parent.slug,
+            sa.case((Product.shows_brand_on(day), brand.slug), else_=None),
+            sa.func.substr(Product.origin_region_code, 1, 6),
+            Product.storage_class,
+            _min_price(),
+            Product.on_sale_in(month),
+            _in_stock(),
+            grades,
+            certs,
+            sa.func.coalesce(Product.listed_at, Product.created_at),
+        )
+        .select_from(Product)
+        .join(cat, cat.id == Product.category_id)
+        .outerjoin(parent, parent.id == cat.parent_id)
+        .outerjoin(brand, brand.id == Product.brand_id)
+        .where(*where)
+    )
 
 
 def _in_stock() -> Any:
@@ -352,17 +398,18 @@ def search(
     sorting and the page are worked out from those rows, plus one statement for sales when
     the order needs them."""
     query = text.parse(request.q, prefix=prefix)
-    shown = [Product.is_visible, _shown_now(day.month)]
     scores: dict[int, float] | None = None
     relaxed = False
-    where = list(shown)
     if query:
-        scores = _scores(session, query, shown, every=True)
-        if not scores and len(query.words) > 1:
+        scores = _scores(session, query, every=True)
+        facts = _facts(session, list(scores), day)
+        if not facts and len(query.words) > 1:
             relaxed = True
-            scores = _scores(session, query, shown, every=False)
-        where = [_id_list(session, list(scores))] if scores else [sa.false()]
-    rows, counts = _filter_and_count(_facts(session, where, day), request)
+            scores = _scores(session, query, every=False)
+            facts = _facts(session, list(scores), day)
+    else:
+        facts = _facts(session, None, day)
+    rows, counts = _filter_and_count(facts, request)
     total = len(rows)
     page = min(request.page, max(1, math.ceil(total / request.per_page)))
     chosen = [r.id for r in _ordered(session, rows, request, scores)]
@@ -398,35 +445,42 @@ def _ordered(
     return sorted(rows, key=lambda r: r.newest, reverse=True)  # "new", or browsing
 
 
-def _scores(
-    session: Session, query: text.ParsedQuery, shown: list[Any], *, every: bool
-) -> dict[int, float]:
-    """Matching products (of those shown) and their scores, in one statement."""
-    match_where, score = _matching(query, every=every)
-    rows = session.execute(
-        sa.select(Product.id, score)
-        .select_from(Product)
-        .join(D, D.product_id == Product.id)
-        .where(*shown, *match_where)
-        .limit(MAX_MATCHES)
-    ).all()
-    return {int(pid): float(value or 0) for pid, value in rows}
+def _scores(session: Session, query: text.ParsedQuery, *, every: bool) -> dict[int, float]:
+    """Matching rows and their scores, in one statement over the ``search_documents`` rows
+    alone: whether a match may be shown is asked of the catalog afterwards, for the matches
+    only (asking it of every product first cost more than the matching)."""
+    stmt = _score_statement(query.text, query.terms[-1].prefix, every)
+    return {int(pid): float(value or 0) for pid, value in session.execute(stmt).all()}
+
+
+@functools.lru_cache(maxsize=512)
+def _score_statement(q: str, prefix: bool, every: bool) -> Any:
+    """The matching statement of a query, built once (building it and its cache key cost more
+    than running it on a small catalog; people type the same few hundred words)."""
+    match_where, score = _matching(text.parse(q, prefix=prefix), every=every)
+    return sa.select(D.product_id, score).where(*match_where).limit(MAX_MATCHES)
 
 
 def _sales_of(session: Session, ids: list[int]) -> dict[int, int]:
     """Units sold per product (paid sub-orders), in one statement."""
     if not ids:
         return {}
+    postgresql = _dialect(session) == "postgresql"
     rows = session.execute(
+        _sales_statement(postgresql), {"ids": ids if postgresql else json.dumps(ids)}
+    ).all()
+    return {int(pid): int(n or 0) for pid, n in rows}
+
+
+@functools.lru_cache(maxsize=2)
+def _sales_statement(postgresql: bool) -> Any:
+    return (
         sa.select(Variant.product_id, sa.func.sum(OrderLine.quantity))
         .join(OrderLine, OrderLine.variant_id == Variant.id)
         .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
         .where(
-            Variant.product_id.in_(
-                sa.select(Product.id).where(_id_list(session, ids)).scalar_subquery()
-            ),
+            Variant.product_id.in_(sa.select(Product.id).where(_id_list(postgresql))),
             SubOrder.status.in_(SOLD_STATUSES),
         )
         .group_by(Variant.product_id)
-    ).all()
-    return {int(pid): int(n or 0) for pid, n in rows}
+    )
