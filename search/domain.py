@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from search import api, engine, models, tasks
+from search import api, engine, index, models, tasks
 from search.cli import search_cli
 from yipin.platform import Domain
 
@@ -14,4 +14,5 @@ domain = Domain(
     tasks=[tasks],
     commands=[search_cli],
     health={"search": engine.ping},
+    seed_demo=index.seed_demo,
 )

@@ -163,12 +163,14 @@ class Facts:
     grades: frozenset[str]
     certs: frozenset[str]
     newest: Any
+    band: str  # its PRICE_BANDS key
 
-    def band(self) -> str | None:
-        for key, (low, high) in PRICE_BANDS.items():
-            if (low is None or self.price >= low) and (high is None or self.price < high):
-                return key
-        return None  # pragma: no cover - the bands cover every price
+
+def _band(fen: int) -> str:
+    for key, (low, high) in PRICE_BANDS.items():
+        if (low is None or fen >= low) and (high is None or fen < high):
+            return key
+    raise AssertionError(fen)  # pragma: no cover - the bands cover every price
 
 
 def _dialect(session: Session) -> str:
@@ -207,6 +209,7 @@ def _facts(session: Session, ids: list[int] | None, day: date) -> list[Facts]:
             grades=frozenset(str(g).split()) if g else frozenset(),
             certs=frozenset(str(c).split()) if c else frozenset(),
             newest=newest,
+            band=_band(int(price or 0)),
         )
         for (
             pid,
@@ -340,40 +343,42 @@ def _filter_and_count(
     counted over the rows that pass every *other* filter (so a shopper can switch values)."""
     checks = _checks(request)
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    kept: list[Facts] = []
-    for row in rows:
+    passing: list[Facts] = [] if checks else list(rows)  # through every filter: count in all
+    for row in rows if checks else ():
         failed = [name for name, ok in checks if not ok(row)]
-        if len(failed) > 1:
-            continue
         if not failed:
-            kept.append(row)
-        for facet in failed or FACETS:
-            counter = counters[facet]
-            if facet == "category":
-                counter[row.category] += 1
-            elif facet == "brand":
-                if row.brand is not None:
-                    counter[row.brand] += 1
-            elif facet == "grade":
-                counter.update(row.grades)
-            elif facet == "county":
-                counter[row.county] += 1
-            elif facet == "cert":
-                counter.update(row.certs)
-            elif facet == "storage":
-                counter[row.storage] += 1
-            elif facet == "price":
-                band = row.band()
-                if band is not None:
-                    counter[band] += 1
-            elif facet == "season":
-                counter["now"] += row.season
-            elif facet == "stock":
-                counter["in"] += row.stock
+            passing.append(row)
+        elif len(failed) == 1:  # counts only in the facet whose filter it fails
+            _count_into(counters[failed[0]], failed[0], [row])
+    for facet in FACETS:
+        _count_into(counters[facet], facet, passing)
     counts = {name: list(counter.items()) for name, counter in counters.items()}
     counts["season"] = [("now", counters["season"]["now"])]
     counts["stock"] = [("in", counters["stock"]["in"])]
-    return kept, counts
+    return passing, counts
+
+
+def _count_into(counter: Counter[str], facet: str, rows: list[Facts]) -> None:
+    if facet == "category":
+        counter.update(r.category for r in rows)
+    elif facet == "brand":
+        counter.update(r.brand for r in rows if r.brand is not None)
+    elif facet == "grade":
+        for r in rows:
+            counter.update(r.grades)
+    elif facet == "county":
+        counter.update(r.county for r in rows)
+    elif facet == "cert":
+        for r in rows:
+            counter.update(r.certs)
+    elif facet == "storage":
+        counter.update(r.storage for r in rows)
+    elif facet == "price":
+        counter.update(r.band for r in rows)
+    elif facet == "season":
+        counter["now"] += sum(r.season for r in rows)
+    elif facet == "stock":
+        counter["in"] += sum(r.stock for r in rows)
 
 
 def _shown_now(month: int) -> Any:

@@ -115,6 +115,21 @@ def _push(product_id: int, doc: documents.ProductDoc | None) -> None:
         es.index(index=alias(), id=str(product_id), document=doc.es_source())
 
 
+def seed_demo(ctx: Any) -> None:
+    """``flask seed demo``: the SQL engine's row of every visible product, in the seed's
+    transaction. The ``catalog.product_changed`` entries of the catalog's seed would write them,
+    but the orders' seed settles every entry of the seeding transaction as history (marked done
+    without running), so the demo's search was empty; an Elasticsearch index (when one is
+    configured) is built by ``flask search reindex``."""
+    session = ctx.session
+    day = clock.today_local()
+    ids = documents.indexable_ids(session)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        documents.store(session, chunk, documents.load(session, chunk, day))
+    ctx.echo(f"search: {len(ids)} products in the SQL engine's rows")
+
+
 # ----------------------------------------------------------------------------- reindex
 
 

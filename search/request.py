@@ -8,9 +8,11 @@ are ignored (the defaults apply), never an error.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from catalog.models import CertificationKind, StorageClass
 from search import text
@@ -124,6 +126,21 @@ class SearchRequest:
             values["page"] = None
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "", False)}
+
+
+def links(base: str) -> Callable[[dict[str, Any]], str]:
+    """``link(args)``: the URL ``url_for`` builds for ``base`` with these query arguments
+    (``None`` left out), without a routing look-up per link: a results page has a hundred
+    facet, sort and page links."""
+
+    def link(args: dict[str, Any]) -> str:
+        query = urlencode([(k, v) for k, v in args.items() if v is not None], safe=URL_SAFE)
+        return f"{base}?{query}" if query else base
+
+    return link
+
+
+URL_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unescaped in a query string (url_for)
 
 
 def _flag(value: Any) -> bool:

@@ -9,6 +9,7 @@ parsed query (Han words, synonyms, and pinyin or initials mapped back onto the c
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import time
@@ -289,7 +290,7 @@ def highlight(session: Session, result: SearchResult) -> None:
 def _mark(value: str, query: text.ParsedQuery) -> str:
     """HTML of ``value`` with matched characters in ``<mark>``."""
     chars = list(value)
-    norm = [text.normalise(c) or c for c in chars]
+    norm = [_normal_char(c) for c in chars]
     if any(len(n) != 1 for n in norm):
         norm = [c.lower() for c in chars]
     flat = "".join(norm)
@@ -336,6 +337,12 @@ def _mark(value: str, query: text.ParsedQuery) -> str:
     if open_:
         out.append("</mark>")
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=16384)
+def _normal_char(char: str) -> str:
+    """One character as normalised text has it (NFKC, lower case; itself when that is empty)."""
+    return text.normalise(char) or char
 
 
 def _cover_sequence(

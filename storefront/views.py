@@ -384,7 +384,7 @@ def search() -> Any:
     band, in season, in stock), sorting, highlights and "did you mean"."""
     from search import labels
     from search import service as search_service
-    from search.request import SearchRequest
+    from search.request import SearchRequest, links
 
     request_ = SearchRequest.parse(request.args)
     day = clock.today_local()
@@ -396,6 +396,7 @@ def search() -> Any:
         "storefront/search.html",
         result=result,
         search=request_,
+        search_url=links(url_for("storefront.search")),
         page=page,
         marks=marks,
         facet_title=labels.facet_title,

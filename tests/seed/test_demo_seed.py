@@ -145,6 +145,15 @@ def test_demo_seed_builds_a_realistic_catalog_that_obeys_the_rules(embedded_app,
     assert embedded_client.get("/c/fresh-fruit?season=now").status_code == 200
     assert embedded_client.get(f"/p/{listed[0].id}").status_code == 200
 
+    # search knows every visible product (the SQL engine's rows are part of the seed)
+    from search import documents
+    from search.models import SearchDocument
+
+    visible = documents.indexable_ids(session)
+    assert visible
+    assert sorted(session.scalars(sa.select(SearchDocument.product_id))) == visible
+    assert embedded_client.get("/search?q=qicheng").status_code == 200
+
     # seeding again changes nothing and prints the logins
     variants = session.scalar(sa.select(sa.func.count()).select_from(Variant))
     again: list[str] = []
