@@ -51,7 +51,9 @@ def test_sql_engine_sorts_and_pages_like_the_catalog(app, catalog, sort):
 @pytest.mark.both_databases
 def test_sql_engine_ranks_words_then_sales_then_newer(app, catalog):
     """With words typed: by score, ties by sales, then the newer id; filters keep that order."""
-    full = service.search(db.session, SearchRequest(q="赣南", per_page=48), corpus.TODAY, using="sql")
+    full = service.search(
+        db.session, SearchRequest(q="赣南", per_page=48), corpus.TODAY, using="sql"
+    )
     scores = [h.score for h in full.hits]
     assert scores == sorted(scores, reverse=True) and len(full.ids) == full.total > 5
     stocked = service.search(
