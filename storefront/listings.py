@@ -1,5 +1,11 @@
 """The home page, a category's listing and a regional brand's page: which products, in which
-order, with which facets; their cards come from ``storefront.cards``."""
+order, with which facets; their cards come from ``storefront.cards``.
+
+Which products, their order, counts and facets are read from the read model
+(``storefront.models.StorefrontCard``: one narrow row per product, kept current in the
+transaction of each change) through its partial indexes of visible rows; the day's rules (the
+brand's authorisation dates, the season's month) are applied here from its columns.
+Statements are built once per day and shape, with bound parameters."""
 
 from __future__ import annotations
 
@@ -21,13 +27,12 @@ from catalog.models import (
 )
 from storefront.cards import (
     IDS,
-    JsonLength,
     ProductCard,
     card_select,
     cards_from,
     load_cards,
-    min_price,
 )
+from storefront.models import StorefrontCard as Card
 from yipin.pagination import Page
 from yipin.regions.models import Region
 
@@ -85,9 +90,9 @@ def categories(session: Session) -> list[Category]:
 def _brand_tiles(day: date) -> sa.Select[Any]:
     """Active regional brands with how many visible products show them on ``day``."""
     counts = (
-        sa.select(Product.brand_id, sa.func.count().label("n"))
-        .where(Product.is_visible, Product.shows_brand_on(day))
-        .group_by(Product.brand_id)
+        sa.select(Card.brand_id, sa.func.count().label("n"))
+        .where(Card.visible, Card.shows_brand_on(day))
+        .group_by(Card.brand_id)
         .subquery()
     )
     return (
@@ -112,38 +117,38 @@ def is_seasonal(months: list[int] | None, month: int) -> bool:
 
 def _listed_order() -> tuple[Any, ...]:
     """Newest listed first (the home page's rows and a listing's default order)."""
-    return (sa.func.coalesce(Product.listed_at, Product.created_at).desc(), Product.id.desc())
+    return (Card.listed_order.desc(), Card.product_id.desc())
 
 
 @functools.lru_cache(maxsize=8)
 def _in_season(month: int, limit: int) -> sa.Select[Any]:
     """Visible products in season in ``month``, newest first, at most ``limit`` of each group
     (a brand, or a category for unbranded products) and kind (seasonal or year-round)."""
-    staple = JsonLength(Product.sale_months) >= 12
+    staple = Card.all_year()
     group = sa.func.row_number().over(
         partition_by=(
-            Product.brand_id,
-            sa.case((Product.brand_id.is_(None), Product.category_id)),
+            Card.brand_id,
+            sa.case((Card.brand_id.is_(None), Card.category_id)),
             staple,
         ),
         order_by=_listed_order(),
     )
     newest = (
         sa.select(
-            Product.id,
-            Product.brand_id,
-            Product.category_id,
-            Product.sale_months,
-            sa.func.coalesce(Product.listed_at, Product.created_at).label("at"),
+            Card.product_id,
+            Card.brand_id,
+            Card.category_id,
+            staple.label("staple"),
+            Card.listed_order.label("at"),
             group.label("n"),
         )
-        .where(Product.is_visible, Product.in_season(month))
+        .where(Card.visible, Card.in_season(month))
         .subquery()
     )
     return (
-        sa.select(newest.c.id, newest.c.brand_id, newest.c.category_id, newest.c.sale_months)
+        sa.select(newest.c.product_id, newest.c.brand_id, newest.c.category_id, newest.c.staple)
         .where(newest.c.n <= limit)
-        .order_by(newest.c.at.desc(), newest.c.id.desc())
+        .order_by(newest.c.at.desc(), newest.c.product_id.desc())
     )
 
 
@@ -151,8 +156,8 @@ def _in_season(month: int, limit: int) -> sa.Select[Any]:
 def _newest_others(limit: int) -> sa.Select[Any]:
     """The newest visible products but ``:ids``, with their suppliers."""
     return (
-        sa.select(Product.id, Product.supplier_id)
-        .where(Product.is_visible, Product.id.not_in(IDS))
+        sa.select(Card.product_id, Card.supplier_id)
+        .where(Card.visible, Card.product_id.not_in(IDS))
         .order_by(*_listed_order())
         .limit(limit)
     )
@@ -166,8 +171,8 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     # read: the page costs the same however large the catalog grows.
     season_rows = session.execute(_in_season(month, season_limit)).all()
     keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
-    seasonal = [(i, key) for i, key, months in keyed if len(set(months or [])) < 12]
-    staples = [(i, key) for i, key, months in keyed if len(set(months or [])) >= 12]
+    seasonal = [(i, key) for i, key, staple in keyed if not staple]
+    staples = [(i, key) for i, key, staple in keyed if staple]
     season_ids = _spread(seasonal, season_limit)
     season_ids += _spread(staples, season_limit - len(season_ids))
     featured_rows = session.execute(
@@ -252,23 +257,132 @@ class Listing:
     counties: list[Facet] = field(default_factory=list)
 
 
-def _paged(session: Session, where: list[Any], filters: Filters, day: date, per_page: int) -> Page:
-    total = session.scalar(sa.select(sa.func.count()).select_from(Product).where(*where)) or 0
-    if filters.sort == "price_asc":
-        order: tuple[Any, ...] = (min_price().asc(), Product.id.desc())
-    elif filters.sort == "price_desc":
-        order = (min_price().desc(), Product.id.desc())
+@dataclass(frozen=True)
+class _Shape:
+    """Which conditions a listing has (its statements are built once per day and shape)."""
+
+    scope: str  # "category" (one), "categories" (with sub-categories) or "brand"
+    brand: bool = False
+    county: bool = False
+    storage: bool = False
+    season: bool = False
+    sort: str = "new"
+
+
+def _where(shape: _Shape, day: date) -> list[Any]:
+    where: list[Any] = [Card.visible]
+    if shape.scope == "category":
+        where.append(Card.category_id == sa.bindparam("category"))
+    elif shape.scope == "categories":
+        where.append(Card.category_id.in_(sa.bindparam("categories", expanding=True)))
+    else:
+        where += [Card.brand_id == sa.bindparam("brand_id"), Card.shows_brand_on(day)]
+    if shape.brand:
+        where += [
+            Card.brand_id.in_(
+                sa.select(RegionalBrand.id).where(RegionalBrand.slug == sa.bindparam("brand"))
+            ),
+            Card.shows_brand_on(day),
+        ]
+    if shape.county:
+        where.append(Card.county_code == sa.bindparam("county"))
+    if shape.storage:
+        where.append(Card.storage_class == sa.bindparam("storage"))
+    if shape.season:
+        where.append(Card.in_season(day.month))
+    return where
+
+
+@functools.lru_cache(maxsize=128)
+def _listing(day: date, shape: _Shape) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The count and one page of cards (``:limit``, ``:offset``) of a listing."""
+    where = _where(shape, day)
+    count = sa.select(sa.func.count()).select_from(Card).where(*where)
+    if shape.sort == "price_asc":
+        order: tuple[Any, ...] = (Card.min_price_fen.asc(), Card.product_id.desc())
+    elif shape.sort == "price_desc":
+        order = (Card.min_price_fen.desc(), Card.product_id.desc())
     else:
         order = _listed_order()
-    page = min(filters.page, max(1, math.ceil(total / per_page)))
-    stmt = (
-        card_select(day)
+    ids = (
+        sa.select(Card.product_id, Card.listed_order, Card.min_price_fen)
         .where(*where)
         .order_by(*order)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .subquery()
     )
-    return Page(cards_from(session, stmt, day) if total else [], page, per_page, total)
+    if shape.sort == "price_asc":
+        outer: tuple[Any, ...] = (ids.c.min_price_fen.asc(), ids.c.product_id.desc())
+    elif shape.sort == "price_desc":
+        outer = (ids.c.min_price_fen.desc(), ids.c.product_id.desc())
+    else:
+        outer = (ids.c.listed_order.desc(), ids.c.product_id.desc())
+    page = card_select(day).join(ids, ids.c.product_id == Product.id).order_by(*outer)
+    return count, page
+
+
+def _paged(
+    session: Session,
+    shape: _Shape,
+    params: dict[str, Any],
+    filters: Filters,
+    day: date,
+    per_page: int,
+) -> Page:
+    count, cards = _listing(day, shape)
+    total = session.scalar(count, params) or 0
+    page = min(filters.page, max(1, math.ceil(total / per_page)))
+    params = {**params, "limit": per_page, "offset": (page - 1) * per_page}
+    return Page(cards_from(session, cards, day, params) if total else [], page, per_page, total)
+
+
+def _filtered(filters: Filters, scope: str) -> tuple[_Shape, dict[str, Any]]:
+    params: dict[str, Any] = {}
+    if filters.brand:
+        params["brand"] = filters.brand
+    if filters.county:
+        params["county"] = filters.county
+    if filters.storage:
+        params["storage"] = filters.storage
+    shape = _Shape(
+        scope=scope,
+        brand=bool(filters.brand),
+        county=bool(filters.county),
+        storage=bool(filters.storage),
+        season=filters.season,
+        sort=filters.sort,
+    )
+    return shape, params
+
+
+@functools.lru_cache(maxsize=16)
+def _facets(day: date, scope: str) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """A category's brand facet (brands shown on ``day``) and county facet."""
+    where = _where(_Shape(scope=scope), day)
+    brands = (
+        sa.select(Card.brand_id, sa.func.count().label("n"))
+        .where(*where, Card.shows_brand_on(day))
+        .group_by(Card.brand_id)
+        .subquery()
+    )
+    brand_facet = (
+        sa.select(RegionalBrand, brands.c.n)
+        .join(brands, brands.c.brand_id == RegionalBrand.id)
+        .order_by(RegionalBrand.sort_order, RegionalBrand.id)
+    )
+    counties = (
+        sa.select(Card.county_code, sa.func.count().label("n"))
+        .where(*where)
+        .group_by(Card.county_code)
+        .subquery()
+    )
+    county_facet = (
+        sa.select(Region.code, Region.name, counties.c.n)
+        .join(counties, counties.c.county_code == Region.code)
+        .order_by(Region.code)
+    )
+    return brand_facet, county_facet
 
 
 def category_listing(
@@ -280,42 +394,18 @@ def category_listing(
     if category is None:
         return None
     ids = [category.id] + [c.id for c in every if c.parent_id == category.id]
-    base = [Product.is_visible, Product.category_id.in_(ids)]
-
-    brands = session.execute(
-        sa.select(RegionalBrand, sa.func.count(Product.id))
-        .join(Product, Product.brand_id == RegionalBrand.id)
-        .where(*base, Product.shows_brand_on(day))
-        .group_by(RegionalBrand.id)
-        .order_by(RegionalBrand.sort_order, RegionalBrand.id)
-    ).all()
-    county_code = sa.func.substr(Product.origin_region_code, 1, 6)
-    county_rows = session.execute(
-        sa.select(Region.code, Region.name, sa.func.count(Product.id))
-        .join(Product, county_code == Region.code)
-        .where(*base)
-        .group_by(Region.code, Region.name)
-        .order_by(Region.code)
-    ).all()
-
-    where = list(base)
-    if filters.brand:
-        where += [
-            Product.brand_id.in_(
-                sa.select(RegionalBrand.id).where(RegionalBrand.slug == filters.brand)
-            ),
-            Product.shows_brand_on(day),
-        ]
-    if filters.county:
-        where.append(Product.origin_region_code.startswith(filters.county, autoescape=True))
-    if filters.storage:
-        where.append(Product.storage_class == filters.storage)
-    if filters.season:
-        where.append(Product.in_season(day.month))
+    if len(ids) == 1:
+        scope, base = "category", {"category": category.id}
+    else:
+        scope, base = "categories", {"categories": ids}
+    brand_facet, county_facet = _facets(day, scope)
+    brands = session.execute(brand_facet, base).all()
+    county_rows = session.execute(county_facet, base).all()
+    shape, params = _filtered(filters, scope)
     return Listing(
         category=category,
         categories=every,
-        page=_paged(session, where, filters, day, per_page),
+        page=_paged(session, shape, {**base, **params}, filters, day, per_page),
         brands=[(b, n) for b, n in brands],
         counties=[Facet(code, name, n) for code, name, n in county_rows],
     )
@@ -329,6 +419,12 @@ class BrandPage:
     suppliers: int
 
 
+@functools.lru_cache(maxsize=8)
+def _brand_suppliers(day: date) -> sa.Select[Any]:
+    where = _where(_Shape(scope="brand"), day)
+    return sa.select(sa.func.count(sa.distinct(Card.supplier_id))).where(*where)
+
+
 def brand_page(
     session: Session, slug: str, filters: Filters, day: date, per_page: int = PAGE_SIZE
 ) -> BrandPage | None:
@@ -339,14 +435,13 @@ def brand_page(
     ).one_or_none()
     if brand is None:
         return None
-    where = [Product.is_visible, Product.brand_id == brand.id, Product.shows_brand_on(day)]
-    suppliers = (
-        session.scalar(sa.select(sa.func.count(sa.distinct(Product.supplier_id))).where(*where))
-        or 0
-    )
+    params = {"brand_id": brand.id}
+    suppliers = session.scalar(_brand_suppliers(day), params) or 0
     return BrandPage(
         brand=brand,
         region=session.get(Region, brand.region_code),
-        page=_paged(session, where, filters, day, per_page),
+        page=_paged(
+            session, _Shape(scope="brand", sort=filters.sort), params, filters, day, per_page
+        ),
         suppliers=suppliers,
     )
