@@ -191,7 +191,7 @@ def _bulk_statement(state: Any) -> Any:
     ):
         return None
     result = state.invoke_statement()
-    if result.returns_rows:  # read them before the next statement runs
+    if getattr(result, "returns_rows", True):  # read them before the next statement runs
         result = result.freeze()()
     if state.is_insert:
         params = state.parameters
