@@ -88,7 +88,7 @@ def categories(session: Session) -> list[Category]:
 
 @functools.lru_cache(maxsize=8)
 def _brand_tiles(day: date) -> sa.Select[Any]:
-    """Active regional brands with how many visible products show them on ``day``."""
+    """Regional brands with how many visible products show them on ``day``."""
     counts = (
         sa.select(Card.brand_id, sa.func.count().label("n"))
         .where(Card.visible, Card.shows_brand_on(day))
@@ -98,15 +98,19 @@ def _brand_tiles(day: date) -> sa.Select[Any]:
     return (
         sa.select(RegionalBrand, sa.func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.brand_id == RegionalBrand.id)
-        .where(RegionalBrand.is_active.is_(True))
         .order_by(RegionalBrand.sort_order, RegionalBrand.id)
     )
 
 
-def brand_tiles(session: Session, day: date) -> list[BrandTile]:
-    """Active regional brands with how many products show them today."""
+def _brands(session: Session, day: date) -> list[BrandTile]:
+    """Every regional brand (inactive ones too) with how many products show it on ``day``."""
     rows = session.execute(_brand_tiles(day)).all()
     return [BrandTile(b, n, is_seasonal(b.season_months, day.month)) for b, n in rows]
+
+
+def brand_tiles(session: Session, day: date) -> list[BrandTile]:
+    """Active regional brands with how many products show them today."""
+    return [t for t in _brands(session, day) if t.brand.is_active]
 
 
 def is_seasonal(months: list[int] | None, month: int) -> bool:
@@ -121,35 +125,37 @@ def _listed_order() -> tuple[Any, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _in_season(month: int, limit: int) -> sa.Select[Any]:
+def _in_season(month: int, limit: int, groups: tuple[int, ...]) -> sa.Select[Any]:
     """Visible products in season in ``month``, newest first, at most ``limit`` of each group
-    (a brand, or a category for unbranded products) and kind (seasonal or year-round)."""
-    staple = Card.all_year()
-    group = sa.func.row_number().over(
-        partition_by=(
-            Card.brand_id,
-            sa.case((Card.brand_id.is_(None), Card.category_id)),
-            staple,
-        ),
-        order_by=_listed_order(),
-    )
-    newest = (
+    (a brand, or a category for unbranded products: ``Card.season_group``) and kind (seasonal
+    or year-round). One index range per group and kind, stopping after ``limit``: the newest of
+    each, whatever the catalog's size."""
+    members = [
         sa.select(
-            Card.product_id,
-            Card.brand_id,
-            Card.category_id,
-            staple.label("staple"),
-            Card.listed_order.label("at"),
-            group.label("n"),
+            sa.select(
+                Card.product_id,
+                Card.brand_id,
+                Card.category_id,
+                Card.all_year,
+                Card.listed_order,
+            )
+            .where(
+                Card.visible,
+                Card.season_group == group,
+                Card.all_year == all_year,
+                Card.in_season(month),
+            )
+            .order_by(*_listed_order())
+            .limit(limit)
+            .subquery()
         )
-        .where(Card.visible, Card.in_season(month))
-        .subquery()
-    )
-    return (
-        sa.select(newest.c.product_id, newest.c.brand_id, newest.c.category_id, newest.c.staple)
-        .where(newest.c.n <= limit)
-        .order_by(newest.c.at.desc(), newest.c.product_id.desc())
-    )
+        for group in groups
+        for all_year in (False, True)
+    ]
+    newest = sa.union_all(*members).subquery()
+    return sa.select(
+        newest.c.product_id, newest.c.brand_id, newest.c.category_id, newest.c.all_year
+    ).order_by(newest.c.listed_order.desc(), newest.c.product_id.desc())
 
 
 @functools.lru_cache(maxsize=8)
@@ -169,7 +175,10 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     # taking turns between brands (or categories, for unbranded products). No group gives more
     # than ``season_limit``, so only the newest ``season_limit`` of each group (and kind) are
     # read: the page costs the same however large the catalog grows.
-    season_rows = session.execute(_in_season(month, season_limit)).all()
+    every = categories(session)
+    brands = _brands(session, day)
+    groups = tuple(sorted([t.brand.id for t in brands] + [-c.id for c in every]))
+    season_rows = session.execute(_in_season(month, season_limit, groups)).all()
     keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
     seasonal = [(i, key) for i, key, staple in keyed if not staple]
     staples = [(i, key) for i, key, staple in keyed if staple]
@@ -181,8 +190,8 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     featured_ids = _spread([(r[0], r[1]) for r in featured_rows], featured_limit)
     cards = {c.id: c for c in load_cards(session, season_ids + featured_ids, day)}
     return Home(
-        categories=categories(session),
-        brands=brand_tiles(session, day),
+        categories=every,
+        brands=[t for t in brands if t.brand.is_active],
         season=[cards[i] for i in season_ids if i in cards],
         featured=[cards[i] for i in featured_ids if i in cards],
         month=month,

@@ -35,10 +35,33 @@ class StorefrontCard(Base):
     season months (bit ``1 << m`` for month ``m``)."""
 
     __tablename__ = "storefront_cards"
+    # Partial indexes of visible rows, each covering what its pages read (SQLite reads the
+    # index alone only when every column a query names is in it, ``visible`` included).
     __table_args__ = (
-        # the home page's newest products and in-season row, in the listings' order
-        sa.Index("ix_storefront_cards_listed", "listed_order", "product_id", **VISIBLE),
-        # a category's listing in order, and (covering) its count and brand / county facets
+        # the home page's newest products, in the listings' order
+        sa.Index(
+            "ix_storefront_cards_listed",
+            "listed_order",
+            "product_id",
+            "supplier_id",
+            "visible",
+            **VISIBLE,
+        ),
+        # the home page's in-season row: the newest of each group, kind (seasonal or all year)
+        sa.Index(
+            "ix_storefront_cards_season",
+            "season_group",
+            "all_year",
+            "listed_order",
+            "product_id",
+            "brand_id",
+            "category_id",
+            "sale_months_mask",
+            "presale_months_mask",
+            "visible",
+            **VISIBLE,
+        ),
+        # a category's listing in order, its count and its brand / county facets
         sa.Index(
             "ix_storefront_cards_category",
             "category_id",
@@ -48,13 +71,22 @@ class StorefrontCard(Base):
             "brand_from",
             "brand_to",
             "brand_periods",
+            "supplier_id",
             "county_code",
             "storage_class",
             "sale_months_mask",
             "presale_months_mask",
+            "visible",
             **VISIBLE,
         ),
-        sa.Index("ix_storefront_cards_category_price", "category_id", "min_price_fen", **VISIBLE),
+        sa.Index(
+            "ix_storefront_cards_category_price",
+            "category_id",
+            "min_price_fen",
+            "product_id",
+            "visible",
+            **VISIBLE,
+        ),
         # a brand's page in order, its count and suppliers; the home page's brand tiles
         sa.Index(
             "ix_storefront_cards_brand",
@@ -65,6 +97,8 @@ class StorefrontCard(Base):
             "brand_to",
             "brand_periods",
             "supplier_id",
+            "min_price_fen",
+            "visible",
             **VISIBLE,
         ),
     )
@@ -86,6 +120,10 @@ class StorefrontCard(Base):
     listed_order: Mapped[datetime]  # coalesce(listed_at, created_at)
     sale_months_mask: Mapped[int] = mapped_column(default=0)
     presale_months_mask: Mapped[int] = mapped_column(default=0)
+    all_year: Mapped[bool]  # on sale every month: a staple, not seasonal produce
+    # the home page's in-season row takes turns between brands (unbranded: categories): the
+    # brand's id, or minus the category's
+    season_group: Mapped[int]
     # visibility inputs (``Product.is_visible`` is their conjunction)
     is_listed: Mapped[bool]
     supplier_can_sell: Mapped[bool]
@@ -113,11 +151,6 @@ class StorefrontCard(Base):
         """SQL: on sale or on pre-sale in ``month`` (``Product.in_season``)."""
         months = cls.sale_months_mask.op("|", return_type=sa.Integer)(cls.presale_months_mask)
         return months.op("&", return_type=sa.Integer)(1 << month) != 0
-
-    @classmethod
-    def all_year(cls) -> Any:
-        """SQL: on sale in every month (a year-round staple)."""
-        return cls.sale_months_mask == ALL_MONTHS
 
     def __repr__(self) -> str:
         return f"<StorefrontCard {self.product_id} visible={self.visible}>"

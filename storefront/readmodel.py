@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from catalog.models import Product, Variant
 from storefront.cards import min_price
-from storefront.models import StorefrontCard
+from storefront.models import ALL_MONTHS, StorefrontCard
 from suppliers.models import BrandAuthorisation, Supplier
 from yipin.outbox.models import OutboxEntry
 
@@ -82,6 +82,8 @@ def _row_columns() -> tuple[list[str], sa.Select[Any]]:
         "listed_order": sa.func.coalesce(Product.listed_at, Product.created_at),
         "sale_months_mask": _months_mask(Product.on_sale_in),
         "presale_months_mask": _months_mask(Product.presale_in),
+        "all_year": _months_mask(Product.on_sale_in) == ALL_MONTHS,
+        "season_group": sa.func.coalesce(Product.brand_id, -Product.category_id),
         "is_listed": Product.is_listed,
         "supplier_can_sell": Product.supplier_id.in_(
             sa.select(Supplier.id).where(Supplier.can_sell)

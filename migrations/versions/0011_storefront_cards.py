@@ -17,8 +17,19 @@ branch_labels = None
 depends_on = None
 
 VISIBLE = {"sqlite_where": sa.text("visible = 1"), "postgresql_where": sa.text("visible")}
-INDEXES = {
-    "ix_storefront_cards_listed": ["listed_order", "product_id"],
+INDEXES = {  # partial (visible rows), each covering what its pages read
+    "ix_storefront_cards_listed": ["listed_order", "product_id", "supplier_id", "visible"],
+    "ix_storefront_cards_season": [
+        "season_group",
+        "all_year",
+        "listed_order",
+        "product_id",
+        "brand_id",
+        "category_id",
+        "sale_months_mask",
+        "presale_months_mask",
+        "visible",
+    ],
     "ix_storefront_cards_category": [
         "category_id",
         "listed_order",
@@ -27,12 +38,14 @@ INDEXES = {
         "brand_from",
         "brand_to",
         "brand_periods",
+        "supplier_id",
         "county_code",
         "storage_class",
         "sale_months_mask",
         "presale_months_mask",
+        "visible",
     ],
-    "ix_storefront_cards_category_price": ["category_id", "min_price_fen"],
+    "ix_storefront_cards_category_price": ["category_id", "min_price_fen", "product_id", "visible"],
     "ix_storefront_cards_brand": [
         "brand_id",
         "listed_order",
@@ -41,6 +54,8 @@ INDEXES = {
         "brand_to",
         "brand_periods",
         "supplier_id",
+        "min_price_fen",
+        "visible",
     ],
 }
 
@@ -57,7 +72,8 @@ BACKFILL = """
 INSERT INTO storefront_cards (
     product_id, supplier_id, category_id, brand_id, brand_from, brand_to, brand_periods,
     county_code, storage_class, min_price_fen, listed_order, sale_months_mask,
-    presale_months_mask, is_listed, supplier_can_sell, has_active_variant, visible
+    presale_months_mask, all_year, season_group, is_listed, supplier_can_sell,
+    has_active_variant, visible
 )
 SELECT p.id, p.supplier_id, p.category_id, p.brand_id,
     (SELECT min(a.valid_from) FROM brand_authorisations a
@@ -72,6 +88,8 @@ SELECT p.id, p.supplier_id, p.category_id, p.brand_id,
     coalesce(p.listed_at, p.created_at),
     {sale},
     {presale},
+    {sale} = 8190,
+    coalesce(p.brand_id, -p.category_id),
     p.status = 'listed',
     EXISTS (SELECT 1 FROM suppliers s WHERE s.id = p.supplier_id AND s.status = 'verified'),
     EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.is_active),
@@ -104,6 +122,8 @@ def upgrade():
         sa.Column("listed_order", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sale_months_mask", sa.Integer(), nullable=False),
         sa.Column("presale_months_mask", sa.Integer(), nullable=False),
+        sa.Column("all_year", sa.Boolean(), nullable=False),
+        sa.Column("season_group", sa.Integer(), nullable=False),
         sa.Column("is_listed", sa.Boolean(), nullable=False),
         sa.Column("supplier_can_sell", sa.Boolean(), nullable=False),
         sa.Column("has_active_variant", sa.Boolean(), nullable=False),
