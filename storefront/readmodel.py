@@ -108,30 +108,36 @@ def _upsert(dialect: str, where: Any) -> Any:
     )
 
 
+def _refresh(session: Session, where: Any) -> None:
+    """Upsert the rows of the products matching ``where``. On PostgreSQL the products are
+    locked first (in id order): a transaction changing one of them concurrently has committed
+    by then, and the upsert's snapshot (taken after the lock, READ COMMITTED) sees its change,
+    so the later of two transactions never writes a row computed from the older state."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(Product.id).where(where).order_by(Product.id).with_for_update())
+    conn.execute(_upsert(conn.dialect.name, where))
+
+
 def refresh_products(session: Session, product_ids: Iterable[int]) -> None:
     """Recompute the rows of these products (a product that no longer exists has none)."""
     ids = sorted(set(product_ids))
-    if not ids:
-        return
-    conn = session.connection()
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        conn.execute(_upsert(conn.dialect.name, Product.id.in_(chunk)))
+        _refresh(session, Product.id.in_(ids[start : start + CHUNK]))
 
 
 def refresh_suppliers(session: Session, supplier_ids: Iterable[int]) -> None:
     """Recompute the rows of every product of these suppliers."""
     ids = sorted(set(supplier_ids))
     if ids:
-        conn = session.connection()
-        conn.execute(_upsert(conn.dialect.name, Product.supplier_id.in_(ids)))
+        _refresh(session, Product.supplier_id.in_(ids))
 
 
 def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> int:
     """Recompute every row, ``CHUNK`` products at a time; returns how many products."""
     conn = session.connection()
     ids = list(session.scalars(sa.select(Product.id).order_by(Product.id)))
-    conn.execute(
+    conn.execute(  # rows of products deleted behind the app's back
         sa.delete(StorefrontCard).where(StorefrontCard.product_id.not_in(sa.select(Product.id)))
     )
     for start in range(0, len(ids), CHUNK):
