@@ -159,6 +159,14 @@ def _in_season(month: int, limit: int, groups: tuple[int, ...]) -> sa.Select[Any
 
 
 @functools.lru_cache(maxsize=8)
+def _in_season_sql(dialect: sa.Dialect, month: int, limit: int, groups: tuple[int, ...]) -> str:
+    """``_in_season`` as SQL text (its values are integers): SQLAlchemy's per-execution work on
+    a statement of ~40 sub-queries cost more than SQLite running it (5 ms against 0.2 ms)."""
+    stmt = _in_season(month, limit, groups)
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+@functools.lru_cache(maxsize=8)
 def _newest_others(limit: int) -> sa.Select[Any]:
     """The newest visible products but ``:ids``, with their suppliers."""
     return (
@@ -178,7 +186,10 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     every = categories(session)
     brands = _brands(session, day)
     groups = tuple(sorted([t.brand.id for t in brands] + [-c.id for c in every]))
-    season_rows = session.execute(_in_season(month, season_limit, groups)).all()
+    conn = session.connection()
+    season_rows = conn.exec_driver_sql(
+        _in_season_sql(conn.dialect, month, season_limit, groups)
+    ).all()
     keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
     seasonal = [(i, key) for i, key, staple in keyed if not staple]
     staples = [(i, key) for i, key, staple in keyed if staple]
