@@ -151,10 +151,12 @@ def rebuild(session: Session, progress: Callable[[int], None] | None = None) -> 
 # ----------------------------------------------------------------------------- hooks
 
 
-def _changed(session: Session) -> tuple[set[int], set[int]]:
-    """The products and the suppliers whose card rows the flushed objects change."""
+def _changed(session: Session) -> tuple[set[int], set[int], set[int]]:
+    """The products and the suppliers whose card rows the flushed objects change, and the
+    products deleted (SQLite enforces no foreign key: their rows go here)."""
     products: set[int] = set()
     suppliers: set[int] = set()
+    deleted: set[int] = set()
     for kind, objects in (
         ("new", session.new),
         ("dirty", session.dirty),
@@ -163,7 +165,7 @@ def _changed(session: Session) -> tuple[set[int], set[int]]:
         for obj in objects:
             if isinstance(obj, Product):
                 if obj.id is not None:
-                    products.add(obj.id)
+                    (deleted if kind == "gone" else products).add(obj.id)
             elif isinstance(obj, Variant):
                 if obj.product_id is not None:
                     products.add(obj.product_id)
@@ -179,11 +181,15 @@ def _changed(session: Session) -> tuple[set[int], set[int]]:
                     products.add(int(payload["product_id"]))
                 elif obj.topic == SUPPLIER_TOPIC and payload.get("supplier_id"):
                     suppliers.add(int(payload["supplier_id"]))
-    return products, suppliers
+    return products - deleted, suppliers, deleted
 
 
 def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
-    products, suppliers = _changed(session)
+    products, suppliers, deleted = _changed(session)
+    if deleted:
+        session.connection().execute(
+            sa.delete(StorefrontCard).where(StorefrontCard.product_id.in_(sorted(deleted)))
+        )
     refresh_suppliers(session, suppliers)
     refresh_products(session, products)
 
