@@ -5,7 +5,9 @@ may sell, with at least one active variant). A product shows its regional brand 
 ``Product.shows_brand_on(day)``; a certificate shows as valid only while
 ``Certification.is_valid_on(day)``. These predicates are defined once, in Python and in SQL, on
 the models (catalog and suppliers own them); this module only composes them, live on every
-request (a delisting or a failed sample shows at once).
+request (a delisting or a failed sample shows at once). Which products a listing shows, in
+which order and with which counts comes from the read model (``storefront.listings`` over
+``storefront.models.StorefrontCard``); the cards of those ids are read here.
 
 Every page issues a fixed number of statements however many products it shows (the tests pin
 the counts): cards take three (``card_select``: the products with category, origin, the brand
