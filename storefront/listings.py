@@ -187,9 +187,11 @@ def home(session: Session, day: date, season_limit: int = 12, featured_limit: in
     brands = _brands(session, day)
     groups = tuple(sorted([t.brand.id for t in brands] + [-c.id for c in every]))
     conn = session.connection()
-    season_rows = conn.exec_driver_sql(
-        _in_season_sql(conn.dialect, month, season_limit, groups)
-    ).all()
+    season_rows = (
+        conn.exec_driver_sql(_in_season_sql(conn.dialect, month, season_limit, groups)).all()
+        if groups
+        else []  # no brand and no category yet: nothing can be in season
+    )
     keyed = [(r[0], ("brand", r[1]) if r[1] else ("category", r[2]), r[3]) for r in season_rows]
     seasonal = [(i, key) for i, key, staple in keyed if not staple]
     staples = [(i, key) for i, key, staple in keyed if staple]
