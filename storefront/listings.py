@@ -25,6 +25,7 @@ from catalog.models import (
     RegionalBrand,
     StorageClass,
 )
+from storefront import readmodel
 from storefront.cards import (
     IDS,
     ProductCard,
@@ -178,6 +179,7 @@ def _newest_others(limit: int) -> sa.Select[Any]:
 
 
 def home(session: Session, day: date, season_limit: int = 12, featured_limit: int = 12) -> Home:
+    readmodel.settle(session)  # this transaction's own changes first
     month = day.month
     # seasonal produce first (picked now or pre-sale), the year-round staples only to fill up;
     # taking turns between brands (or categories, for unbranded products). No group gives more
@@ -411,6 +413,7 @@ def category_listing(
     session: Session, slug: str, filters: Filters, day: date, per_page: int = PAGE_SIZE
 ) -> Listing | None:
     """A category's products with facets; None when there is no such category."""
+    readmodel.settle(session)  # this transaction's own changes first
     every = categories(session)
     category = next((c for c in every if c.slug == slug), None)
     if category is None:
@@ -450,6 +453,7 @@ def _brand_suppliers(day: date) -> sa.Select[Any]:
 def brand_page(
     session: Session, slug: str, filters: Filters, day: date, per_page: int = PAGE_SIZE
 ) -> BrandPage | None:
+    readmodel.settle(session)  # this transaction's own changes first
     brand = session.scalars(
         sa.select(RegionalBrand).where(
             RegionalBrand.slug == slug, RegionalBrand.is_active.is_(True)

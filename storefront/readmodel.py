@@ -5,9 +5,12 @@ and its parts, ``Product.on_sale_in`` / ``presale_in``, the supplier's unrevoked
 authorisations) and upserted (``INSERT … SELECT … ON CONFLICT DO UPDATE``: two transactions
 refreshing one product never collide on its key).
 
-What refreshes which rows, from a flush hook on every session (``after_flush``, so a delisting,
-a suspension, a price change or a deactivated variant is in the table when the transaction
-commits, and the next request sees it):
+What refreshes which rows: a flush hook on every session (``after_flush``) notes the products
+and suppliers each flush changed, and the rows are recomputed once, in one statement, just
+before the transaction commits (``before_commit``; ``settle`` does it earlier when a listing
+reads in the same transaction). So a delisting, a suspension, a price change or a deactivated
+variant is in the table when the transaction commits, and the next request sees it; an import
+that flushes a thousand times recomputes its thousand rows once. What is noted:
 
 - a product added, changed or deleted: its row;
 - a variant added, changed or deleted: its product's row (price, "has an active variant");
@@ -184,14 +187,49 @@ def _changed(session: Session) -> tuple[set[int], set[int], set[int]]:
     return products - deleted, suppliers, deleted
 
 
+PENDING = "storefront_cards_pending"  # session.info key: what the flushes so far changed
+
+
+def _pending(session: Session) -> tuple[set[int], set[int], set[int]]:
+    return session.info.setdefault(PENDING, (set(), set(), set()))
+
+
 def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
+    """Note what this flush changed; the rows are recomputed once, before the commit (an
+    import flushing a thousand times recomputes a thousand rows in one statement)."""
     products, suppliers, deleted = _changed(session)
-    if deleted:
+    if products or suppliers or deleted:
+        pending = _pending(session)
+        pending[0].update(products)
+        pending[1].update(suppliers)
+        pending[2].update(deleted)
+
+
+def settle(session: Session) -> None:
+    """Bring the rows of everything flushed so far in this transaction up to date: called
+    before the commit, and by the listings before they read (a change and a listing in one
+    transaction). Nothing pending: nothing runs."""
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the commit's own flush comes after ``before_commit``
+    pending = session.info.pop(PENDING, None)
+    if not pending:
+        return
+    products, suppliers, deleted = pending
+    if deleted:  # gone for good (a rolled-back savepoint may have kept some: those stay)
         session.connection().execute(
-            sa.delete(StorefrontCard).where(StorefrontCard.product_id.in_(sorted(deleted)))
+            sa.delete(StorefrontCard).where(
+                StorefrontCard.product_id.in_(sorted(deleted)),
+                StorefrontCard.product_id.not_in(sa.select(Product.id)),
+            )
         )
     refresh_suppliers(session, suppliers)
-    refresh_products(session, products)
+    refresh_products(session, (products | deleted))
+
+
+def _forget(session: Session) -> None:
+    """The transaction rolled back (the database's ROLLBACK, not a savepoint's): nothing it
+    flushed happened."""
+    session.info.pop(PENDING, None)
 
 
 def _bulk_statement(state: Any) -> Any:
@@ -220,4 +258,6 @@ def install() -> None:
     """Listen to every session's flushes and bulk statements (idempotent)."""
     if not sa.event.contains(Session, "after_flush", _after_flush):
         sa.event.listen(Session, "after_flush", _after_flush)
+        sa.event.listen(Session, "before_commit", settle)
+        sa.event.listen(Session, "after_rollback", _forget)
         sa.event.listen(Session, "do_orm_execute", _bulk_statement)
