@@ -92,6 +92,8 @@ def template_gettext(context: Context, message: str, **variables: Any) -> str:
     text = _translations().ugettext(message)
     if context.eval_ctx.autoescape:
         text = Markup(text)
+    if not variables and "%" not in text:  # most words: nothing to format, nothing to escape
+        return text  # type: ignore[no-any-return]
     return text % variables  # type: ignore[no-any-return]
 
 
