@@ -8,8 +8,10 @@ Flask's test client, anonymous, warm (each page is fetched a few times first). F
 prints the median and p95 of ``--requests`` requests, the median CPU time of the serving thread
 (what a busy machine does not inflate; with SQLite it includes the database's work) and the SQL
 statements per request, next to a bare endpoint that runs one indexed query (the yardstick of
-``bench/pages.py``). Pages: home, a brand, a category, a product (with batches and siblings), a
-search and the traceability page of that product's batch. Figures only, no assertions.
+``bench/pages.py``) and a page of the layout alone (``/bench/layout``: header, nav, search box
+and footer through the page cache's wrapper, no query; what every page pays). Pages: home, a
+brand, a category, a product (with batches and siblings), a search and the traceability page of
+that product's batch. Figures only, no assertions.
 
 Data, seeded once and reused (``--reseed`` starts again):
 - SQLite: ``$YIPIN_BENCH_DIR`` (default ``<tmp>/yipin-bench-render``)``/demo.sqlite3``, made by
@@ -44,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.checkout import bench_app, bench_database_url  # noqa: E402
 
-PAGES = ("bare", "home", "brand", "category", "product", "search", "trace")
+PAGES = ("bare", "layout", "home", "brand", "category", "product", "search", "trace")
 SERVER_VARIABLES = ("YIPIN_REDIS_URL", "YIPIN_ELASTICSEARCH_URL", "YIPIN_STRIPE_SECRET_KEY")
 
 
@@ -178,7 +180,25 @@ def make_app(url: str, instance: Path) -> Any:
         os.environ.pop(key, None)
     os.environ["YIPIN_INSTANCE_PATH"] = str(instance)
     os.environ.setdefault("YIPIN_LOG_LEVEL", "WARNING")
-    return bench_app({"DATABASE_URL": url, "PAGE_CACHE": False})  # uncached: every render
+    app = bench_app({"DATABASE_URL": url, "PAGE_CACHE": False})  # uncached: every render
+
+    from flask import render_template
+
+    from yipin.pagecache import cached_page
+
+    with app.app_context():
+        layout = app.jinja_env.from_string(
+            '{% extends "base.html" %}{% block content %}<p>—</p>{% endblock %}'
+        )
+
+    @app.get("/bench/layout")
+    @cached_page()
+    def bench_layout() -> Any:
+        """The layout alone (header, nav, search box, footer) through the page cache's wrapper,
+        no query: what every page pays whatever it shows."""
+        return render_template(layout)
+
+    return app
 
 
 def page_urls(app: Any) -> tuple[dict[str, str], int]:
@@ -216,6 +236,7 @@ def page_urls(app: Any) -> tuple[dict[str, str], int]:
         )
     urls = {
         "bare": f"/bench/bare/{variant_id}",
+        "layout": "/bench/layout",
         "home": "/",
         "brand": f"/brands/{brand}",
         "category": "/c/fresh-fruit",

@@ -8,20 +8,21 @@ a batch are the orders domain's answers (``orders.queries``).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased
 
-from catalog import rules
 from catalog.models import (
     BASIS_PREFIX,
     Batch,
     BatchInspection,
     BatchStatus,
+    Category,
     Certification,
     CertificationKind,
     CertificationState,
@@ -249,23 +250,131 @@ def food_licence_holder(session: Session, number: str) -> int | None:
 # ----------------------------------------------------------------------------- the trace page
 
 
+# The page is read like the storefront's (``storefront/product_page.py``): light Core statements
+# built once per day, into plain slotted dataclasses carrying the attribute names the template
+# and ``schemas.public_trace`` read; no ORM graph. Five statements: the batch with its variant,
+# grade and standard, product and category, supplier and its county, base region and the brand
+# it may show today (``Product.shows_brand_on``); its inspections; its samples; the
+# certificates in scope; the units sold.
+
+
+@dataclass(slots=True, frozen=True)
+class TracePlace:
+    code: str
+    full_name: str
+
+
+@dataclass(slots=True, frozen=True)
+class TraceBatch:
+    id: int
+    code: str
+    status: BatchStatus
+    status_reason: str | None
+    delisted_at: Any
+    quantity: int
+    base_name: str
+    harvest_date: date | None
+    production_date: date | None
+
+    @property
+    def is_recalled(self) -> bool:
+        return self.status == BatchStatus.DELISTED
+
+
+@dataclass(slots=True, frozen=True)
+class TraceVariant:
+    spec: str
+
+
+@dataclass(slots=True, frozen=True)
+class TraceCategory:
+    name: str
+
+
+@dataclass(slots=True, frozen=True)
+class TraceProduct:
+    id: int
+    name: str
+    category: TraceCategory
+
+
+@dataclass(slots=True, frozen=True)
+class TraceSupplier:
+    id: int
+    name: str
+    kind: Any
+    is_leading_enterprise: bool
+    region_code: str
+
+    @property
+    def county_code(self) -> str:
+        return self.region_code[:6]
+
+
+@dataclass(slots=True, frozen=True)
+class TraceGrade:
+    name: str
+    criteria: list[Any]
+
+
+@dataclass(slots=True, frozen=True)
+class TraceStandard:
+    code: str
+    title: str
+
+
+@dataclass(slots=True, frozen=True)
+class TraceBrand:
+    name: str
+
+
+@dataclass(slots=True, frozen=True)
+class TraceInspection:
+    item: str
+    method: str
+    result: InspectionResult
+    value: str
+    inspected_on: date
+    inspector: str
+
+
+@dataclass(slots=True, frozen=True)
+class TraceSampling:
+    sampled_on: date
+    agency: str
+    report_number: str
+    items: str
+    result: InspectionResult
+
+
+@dataclass(slots=True, frozen=True)
+class TraceCertification:
+    kind: CertificationKind
+    number: str
+    issuer: str
+    scope: str
+    valid_from: date
+    valid_to: date
+    image_id: int | None
+
+
 @dataclass
 class TraceView:
     """Everything the public traceability page shows. No buyer data, by construction."""
 
-    batch: Batch
-    variant: Variant
-    product: Product
-    supplier: Supplier
-    supplier_county: Region | None
-    origin: Region
-    grade: Grade | None
-    standard: GradeStandard | None
-    brand: RegionalBrand | None  # only while the supplier holds a valid authorisation
+    batch: TraceBatch
+    variant: TraceVariant
+    product: TraceProduct
+    supplier: TraceSupplier
+    supplier_county: TracePlace | None
+    origin: TracePlace
+    grade: TraceGrade | None
+    standard: TraceStandard | None
+    brand: TraceBrand | None  # only while the supplier holds a valid authorisation
     certificate: CertificateFields
-    inspections: list[BatchInspection]
-    samplings: list[SamplingRecord]
-    certifications: list[tuple[Certification, CertificationState]]
+    inspections: list[TraceInspection]
+    samplings: list[TraceSampling]
+    certifications: list[tuple[TraceCertification, CertificationState]]
     units_sold: int
     day: date
 
@@ -274,50 +383,188 @@ class TraceView:
         return self.batch.is_recalled
 
 
+@functools.lru_cache(maxsize=8)
+def _trace_of(day: date) -> sa.Select[Any]:
+    """The batch ``:code`` with what its page shows, and the brand its product shows on
+    ``day``: one row or none."""
+    base = aliased(Region)
+    county = aliased(Region)
+    return (
+        sa.select(
+            Batch.id,
+            Batch.code,
+            Batch.status,
+            Batch.status_reason,
+            Batch.delisted_at,
+            Batch.quantity,
+            Batch.base_name,
+            Batch.harvest_date,
+            Batch.production_date,
+            Batch.certificate_number,
+            Batch.certificate_issued_on,
+            Batch.committing_party,
+            Batch.contact_phone,
+            Batch.commitments,
+            base.code,
+            base.full_name,
+            Variant.spec,
+            Variant.net_weight_g,
+            Grade.name,
+            Grade.criteria,
+            GradeStandard.code,
+            GradeStandard.title,
+            Product.id,
+            Product.name,
+            Category.name,
+            Supplier.id,
+            Supplier.name,
+            Supplier.kind,
+            Supplier.is_leading_enterprise,
+            Supplier.region_code,
+            county.code,
+            county.full_name,
+            RegionalBrand.name,
+        )
+        .join(base, base.code == Batch.base_region_code)
+        .join(Variant, Variant.id == Batch.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .join(Category, Category.id == Product.category_id)
+        .join(Supplier, Supplier.id == Product.supplier_id)
+        .outerjoin(Grade, Grade.id == Variant.grade_id)
+        .outerjoin(
+            # a graded variant's standard, else the product's
+            GradeStandard,
+            GradeStandard.id == sa.func.coalesce(Grade.standard_id, Product.grade_standard_id),
+        )
+        .outerjoin(county, county.code == sa.func.substr(Supplier.region_code, 1, 6))
+        .outerjoin(
+            RegionalBrand,
+            sa.and_(RegionalBrand.id == Product.brand_id, Product.shows_brand_on(day)),
+        )
+        .where(Batch.code == sa.bindparam("code"))
+    )
+
+
+@functools.cache
+def _inspections_of() -> sa.Select[Any]:
+    return (
+        sa.select(
+            BatchInspection.item,
+            BatchInspection.method,
+            BatchInspection.result,
+            BatchInspection.value,
+            BatchInspection.inspected_on,
+            BatchInspection.inspector,
+        )
+        .where(BatchInspection.batch_id == sa.bindparam("batch_id"))
+        .order_by(BatchInspection.inspected_on, BatchInspection.id)
+    )
+
+
+@functools.cache
+def _samplings_of() -> sa.Select[Any]:
+    return (
+        sa.select(
+            SamplingRecord.sampled_on,
+            SamplingRecord.agency,
+            SamplingRecord.report_number,
+            SamplingRecord.items,
+            SamplingRecord.result,
+        )
+        .where(SamplingRecord.batch_id == sa.bindparam("batch_id"))
+        .order_by(SamplingRecord.sampled_on, SamplingRecord.id)
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _shown_certifications_of(day: date) -> sa.Select[Any]:
+    """``shown_certifications`` of the supplier ``:supplier_id`` and product ``:product_id``
+    as rows, with the state predicates on ``day``."""
+    return (
+        sa.select(
+            Certification.kind,
+            Certification.number,
+            Certification.issuer,
+            Certification.scope,
+            Certification.valid_from,
+            Certification.valid_to,
+            Certification.image_id,
+            Certification.is_upcoming_on(day),
+            Certification.is_expired_on(day),
+        )
+        .where(
+            Certification.supplier_id == sa.bindparam("supplier_id"),
+            sa.or_(
+                Certification.product_id.is_(None),
+                Certification.product_id == sa.bindparam("product_id"),
+            ),
+            ~Certification.is_revoked,
+        )
+        .order_by(Certification.valid_to.desc(), Certification.id)
+    )
+
+
 def trace_view(session: Session, code: str, day: date | None = None) -> TraceView | None:
     """The public traceability data of the batch with this code, or None."""
     day = day or clock.today_local()
     code = normalise_code(code)
     if not code:
         return None
-    batch = session.scalars(
-        sa.select(Batch)
-        .where(Batch.code == code)
-        .options(
-            selectinload(Batch.inspections),
-            selectinload(Batch.samplings),
-            # one statement for the page's batch, variant, grade and its standard, product
-            # (its supplier, brand and origin are joined by the models) and its standard
-            joinedload(Batch.variant).joinedload(Variant.grade).joinedload(Grade.standard),
-            joinedload(Batch.variant)
-            .joinedload(Variant.product)
-            .joinedload(Product.grade_standard),
-        )
-    ).one_or_none()
-    if batch is None:
+    row = session.execute(_trace_of(day), {"code": code}).one_or_none()
+    if row is None:
         return None
-    variant = batch.variant
-    product = variant.product
-    supplier = product.supplier
-    brand = product.brand
-    if brand is not None and not rules.has_valid_authorisation(session, supplier.id, brand.id, day):
-        brand = None
-    grade = variant.grade
-    standard = grade.standard if grade is not None else product.grade_standard
+    batch = TraceBatch(*row[0:9])
+    origin = TracePlace(row[14], row[15])
+    product = TraceProduct(row[22], row[23], TraceCategory(row[24]))
+    supplier = TraceSupplier(row[25], row[26], row[27], bool(row[28]), row[29])
+    grade = TraceGrade(row[18], row[19] or []) if row[18] is not None else None
+    commitments = [str(c) for c in (row[13] or [])]
+    certificate = CertificateFields(
+        number=row[9],
+        product_name=product.name,
+        grade_name=grade.name if grade else "",
+        spec=row[16],
+        quantity=batch.quantity,
+        unit_net_weight_g=row[17],
+        origin=origin.full_name,
+        base_name=batch.base_name,
+        issued_on=row[10],
+        committing_party=row[11],
+        contact_phone=row[12],
+        produced_on=batch.harvest_date or batch.production_date,
+        produced_is_harvest=batch.harvest_date is not None,
+        commitments=commitments,
+        code=batch.code,
+    )
+    ids = {"batch_id": batch.id}
+    certifications = []
+    for *fields, upcoming, expired in session.execute(
+        _shown_certifications_of(day), {"supplier_id": supplier.id, "product_id": product.id}
+    ):
+        state = (  # Certification.state_on, revoked ones left out in SQL
+            CertificationState.NOT_YET_VALID
+            if upcoming
+            else CertificationState.EXPIRED
+            if expired
+            else CertificationState.VALID
+        )
+        certifications.append((TraceCertification(*fields), state))
+    order = {CertificationState.VALID: 0, CertificationState.NOT_YET_VALID: 1}
+    certifications.sort(key=lambda r: order.get(r[1], 2))
     return TraceView(
         batch=batch,
-        variant=variant,
+        variant=TraceVariant(row[16]),
         product=product,
         supplier=supplier,
-        supplier_county=session.get(Region, supplier.county_code),
-        origin=batch.base_region,
+        supplier_county=TracePlace(row[30], row[31]) if row[30] is not None else None,
+        origin=origin,
         grade=grade,
-        standard=standard,
-        brand=brand,
-        certificate=certificate_fields(batch),
-        inspections=list(batch.inspections),
-        samplings=list(batch.samplings),
-        certifications=shown_certifications(session, supplier.id, product.id, day),
+        standard=TraceStandard(row[20], row[21]) if row[20] is not None else None,
+        brand=TraceBrand(row[32]) if row[32] is not None else None,
+        certificate=certificate,
+        inspections=[TraceInspection(*r) for r in session.execute(_inspections_of(), ids)],
+        samplings=[TraceSampling(*r) for r in session.execute(_samplings_of(), ids)],
+        certifications=certifications,
         units_sold=orders_queries.units_sold_of_batch(session, batch.id),
         day=day,
     )

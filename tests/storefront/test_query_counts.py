@@ -18,9 +18,9 @@ SERIAL = itertools.count(1)
 HOME = 7  # categories, brands, in-season ids, featured ids, cards (products with their brand
 #           and first picture, variants with grades, badge certificates)
 CATEGORY = 7  # categories, brand facet, county facet, count, cards (3 statements)
-PRODUCT = 10  # product (+ brand shown, standard joined), variants, images, grades (4),
-#               certificates (product's and supplier's), batches + inspections (2), related
-#               cards (3)
+PRODUCT = 9  # product (+ category, origin, supplier, brand shown, standard joined), variants
+#              with grades, pictures, certificates (product's and supplier's), batches +
+#              inspections of those shown (2), related cards (3)
 
 
 def catalogue(products: int) -> None:
