@@ -40,7 +40,7 @@ from catalog.models import (
     StorageClass,
     Variant,
 )
-from storefront.cards import IDS, ProductCard, card_select, cards_from
+from storefront.cards import IDS, CardImage, ProductCard, card_select, cards_from
 from suppliers.models import Supplier, SupplierKind
 from yipin.media.models import Image
 from yipin.regions.models import Region
@@ -117,18 +117,10 @@ class PageVariant:
 
 
 @dataclass(slots=True, frozen=True)
-class PageImage:
-    """A picture (``images.url`` and the ``picture`` macro read ``id`` and ``renditions``)."""
-
-    id: int
-    renditions: dict[str, Any]
-
-
-@dataclass(slots=True, frozen=True)
 class PagePicture:
     """One of the product's pictures, in gallery order."""
 
-    image: PageImage
+    image: CardImage  # the cards' picture: ``id`` and ``renditions``
     alt: str
 
 
@@ -517,7 +509,7 @@ def product_page(
         return None
     selected = next((v for v in variants if v.id == variant_id), variants[0])
     pictures = [
-        PagePicture(PageImage(image_id, renditions or {}), alt or "")
+        PagePicture(CardImage(image_id, renditions or {}), alt or "")
         for image_id, renditions, alt in session.execute(_pictures_of(), params)
     ]
     product = _product(row, pictures)
