@@ -16,7 +16,8 @@ Figures only, no assertions.
 SQLite lives in ``/var/tmp/yipin-bench-pages/``; PostgreSQL is ``YIPIN_BENCH_DATABASE_URL`` or
 the test bed's server (``.testbed/env``) under the name ``yipin_bench_pages``, with Redis from
 ``YIPIN_BENCH_REDIS_URL`` or the test bed's (db 14). Each database is seeded once with the
-demo (``flask setup`` + ``flask seed demo``) and kept for the next run (``--fresh`` rebuilds).
+demo (``flask setup`` + ``flask seed demo``) and kept for the next run, upgraded to the code's
+schema by ``flask setup`` (migrations backfill what they add); ``--fresh`` rebuilds.
 Search runs on the SQL engine (no Elasticsearch), so both databases serve the same work.
 """
 
@@ -117,10 +118,13 @@ def prepare(database: str, target: dict[str, str], size: str, fresh: bool) -> bo
         engine.dispose()
     if not products:
         print(f"  seeding the demo into {database} (once) …", flush=True)
-        for step in (("setup",), ("seed", "demo")):
-            done = _flask(env, *step)
-            if done.returncode:
-                raise SystemExit(f"flask {' '.join(step)} failed:\n{done.stderr[-2000:]}")
+        steps: tuple[tuple[str, ...], ...] = (("setup",), ("seed", "demo"))
+    else:  # kept from an earlier run: bring its schema to the code's head (migrations backfill)
+        steps = (("setup",),)
+    for step in steps:
+        done = _flask(env, *step)
+        if done.returncode:
+            raise SystemExit(f"flask {' '.join(step)} failed:\n{done.stderr[-2000:]}")
     if size != "demo":
         if "generate" not in _flask(env, "catalog", "--help").stdout:
             print(f"  size {size}: `flask catalog generate` is not there yet: skipped")
