@@ -242,7 +242,7 @@ def _sorting_centre(session: Session, counts: Tally) -> tuple[str, str]:
             .where(Warehouse.consolidates.is_(True), Warehouse.region_code.startswith(region))
             .order_by(Warehouse.id)
         )
-        city = _name(session, region[:4].ljust(6, "0")).removesuffix("市")
+        city = _name(session, region[:4]).removesuffix("市")
         counts.sorting = ((hub or "")[:6], f"{city}转运中心")
     return counts.sorting
 
@@ -255,7 +255,7 @@ def _leg(session: Session, counts: Tally, sub: SubOrder, warehouse: Warehouse) -
     if order.pickup_point_id is not None:
         point = session.get(PickupPoint, order.pickup_point_id)
         pickup = point.name if point is not None else None
-    city_code = destination[:4].ljust(6, "0")
+    city_code = destination[:4]
     city = _name(session, city_code) if session.get(Region, city_code) else ""
     sorting_county, sorting_name = _sorting_centre(session, counts)
     return Leg(
