@@ -3,15 +3,17 @@
 The clock is set to each moment (``clock.travel``) and the actions run as they would have:
 consumers fill carts and check out (``place_order``: stock held, one sub-order per supplier,
 shipping from the rate card, buyer type from the invoice data), pay online (the webhook's
-``payment_succeeded``), by bank transfer (an operator confirms it) or cash on delivery; suppliers
-ship with the batch each line left from, carriers deliver, buyers confirm, a few cancel, claim
-bad fruit or return goods, and some never pay (their orders expire and free the stock). The
-sales ledger is written by those actions, so reports have a year of facts.
+``payment_succeeded``), by bank transfer (an operator confirms it) or cash on delivery;
+fulfillment routes each parcel, its supplier books the waybill and hands it over, the carrier's
+scans deliver it (``fulfillment.routing.demo``); buyers confirm, a few cancel, claim bad fruit
+or return goods, and some never pay (their orders expire and free the stock). The sales ledger
+is written by those actions, so reports have a year of facts.
 
 Buyers: individuals across China (and in Ganzhou), 国有企业 (on the operators' list, one only
 declared), 行政事业单位, private enterprises and budget units under government procurement.
 Demand follows the seasons (oranges in winter, 双十一, the Spring Festival rush). A line ships
-from the newest batch of its variant harvested before the parcel left; the recalled 寻乌蜜桔 lot
+from the batch routing allocates (earliest expiry first), or else from the newest batch of its
+variant harvested before the parcel left, as the supplier records it; the recalled 寻乌蜜桔 lot
 reached two orders before its sample failed. Stock is topped up (``adjust_stock``, 到货入库)
 when an order would need more than is left.
 
@@ -38,6 +40,7 @@ from catalog.models import (
 from fulfillment.actions import adjust_stock
 from fulfillment.holds import available_units
 from fulfillment.models import Stock, Warehouse
+from fulfillment.routing import demo as demo_parcels
 from orders import after_sales, carts, lifecycle
 from orders import seed_setup as setup
 from orders.checkout import CheckoutRequest, Destination, place_order
@@ -150,6 +153,8 @@ def seed(ctx: SeedContext) -> None:
         if history:
             _settle(session, settled)
         session.flush()
+    parcels = demo_parcels.tally(ctx.extra)
+    flags = demo_parcels.finish(session, now)
     _settle(session, settled)
     if settled:
         session.execute(
@@ -166,6 +171,11 @@ def seed(ctx: SeedContext) -> None:
         f" {tally.returns} returns, {tally.batches} batches harvested,"
         f" {tally.top_ups} stock arrivals;"
         " by buyer: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.by_type.items()))
+    )
+    ctx.echo(
+        f"fulfillment: {parcels.routed} parcels routed ({parcels.unroutable} unroutable),"
+        f" {parcels.shipped} handed over, {parcels.delivered} delivered, {parcels.late} not out"
+        f" of their county within 24 h, {flags['raised']} SLA flags open now"
     )
 
 
@@ -361,19 +371,31 @@ def _parcel(
     now: datetime,
     forced: setup.Lot | None,
 ) -> None:
-    """One supplier's parcel, as far as time has gone: shipped, delivered, confirmed; now and
-    then cancelled before shipment, claimed for bad fruit or returned."""
+    """One supplier's parcel, as far as time has gone: routed when paid, shipped, delivered,
+    confirmed; now and then cancelled before shipment, claimed for bad fruit or returned.
+    Fulfillment routes it, books its waybills and replays the carriers' scans
+    (``fulfillment.routing.demo``); a parcel routing found no way for (cold goods for a
+    village no cold chain reaches) is sent by hand, unless it is recent: then it waits on the
+    operators' board."""
     session, rng = ctx.session, ctx.rng
+    parcels = demo_parcels.tally(ctx.extra)
     owner = owners.get(sub.supplier_id, operator)
+    outcome = demo_parcels.route(session, parcels, sub.id)
+    routed = outcome == "routed"
     ship_at = placed + timedelta(hours=rng.uniform(6, 30))
+    if sub.paid_at is not None and ship_at <= sub.paid_at:  # a transfer confirmed late
+        ship_at = sub.paid_at + (ship_at - placed)
     if ship_at > now:
         return
     clock.freeze(ship_at)
     if rng.random() < 0.025 and forced is None:
         after_sales.cancel_sub_order(session, owner, sub.id, "缺货，抱歉")
+        demo_parcels.cancelled(session, parcels, sub.id)
         _refund_offline(session, operator, sub)
         tally.cancelled += 1
         return
+    if outcome == "unroutable" and now - ship_at < timedelta(days=IN_FLIGHT_DAYS):
+        return  # on the operators' board: nobody has sent it another way yet
     batches = {}
     day = clock.to_local(ship_at).date()
     for line in sub.lines:
@@ -392,21 +414,41 @@ def _parcel(
             return  # nothing to ship it from yet: it waits in the warehouse
         lot.left -= line.quantity
         batches[line.id] = lot.batch.id
-    lifecycle.mark_shipped(
-        session,
-        owner,
-        sub.id,
-        carrier_name=rng.choice(["中国邮政", "顺丰速运", "京东物流", "中通快递"])
+    # drawn as before routing chose the carriers, so that every later draw stays where it was;
+    # the parcel's own scans are drawn from these
+    carrier_name = (
+        rng.choice(["中国邮政", "顺丰速运", "京东物流", "中通快递"])
         if not sub.cold_chain
-        else rng.choice(["顺丰冷运", "京东冷链"]),
-        waybill_number=f"{rng.choice(['YZ', 'SF', 'JD', 'ZT'])}{rng.randint(10**11, 10**12 - 1)}",
-        batches=batches,
+        else rng.choice(["顺丰冷运", "京东冷链"])
     )
+    waybill_number = f"{rng.choice(['YZ', 'SF', 'JD', 'ZT'])}{rng.randint(10**11, 10**12 - 1)}"
     delivered_at = ship_at + timedelta(days=rng.uniform(1, 4))
+    if routed:
+        demo_parcels.ship(
+            session,
+            parcels,
+            sub.id,
+            owner,
+            batches=batches,
+            collected_at=ship_at,
+            delivered_at=delivered_at,
+            now=now,
+            seed=waybill_number,
+        )
+    else:
+        lifecycle.mark_shipped(
+            session,
+            owner,
+            sub.id,
+            carrier_name=carrier_name,
+            waybill_number=waybill_number,
+            batches=batches,
+        )
     if delivered_at > now:
         return
     clock.freeze(delivered_at)
-    lifecycle.mark_delivered(session, operator, sub.id)
+    if not routed:
+        lifecycle.mark_delivered(session, operator, sub.id)
     roll = rng.random()
     if roll < 0.08:
         _claim(ctx, tally, sub, owner, operator)

@@ -349,7 +349,7 @@ def load_facts(session: Session, sub_order_id: int) -> Facts | None:
         .order_by(Batch.id)
     ).all():
         start = harvest or produced
-        if start is None:
+        if start is None or start > today:  # not harvested or made yet: not on the shelf
             continue
         expires = start + timedelta(days=shelf.get(variant_id, 0) or 3650)
         left = quantity - int(used.get(b_id, 0) or 0)

@@ -157,7 +157,7 @@ def book(fo_id: int) -> None:
         Shipment,
         ShipmentStatus,
     )
-    from fulfillment.routing.waybills import new_shipment
+    from fulfillment.routing.waybills import new_shipment, record_booking
     from orders.models import Order
 
     with jobs.job_app_context():
@@ -208,18 +208,7 @@ def book(fo_id: int) -> None:
             if shipment.status != ShipmentStatus.BOOKING:
                 db.session.rollback()
                 return
-            if booking.waybill_number is None:
-                shipment.status = ShipmentStatus.AWAITING_NUMBER
-            else:
-                shipment.waybill_number = booking.waybill_number
-                shipment.status = ShipmentStatus.BOOKED
-                shipment.booked_at = clock.now()
-                fo = shipment.fulfillment_order
-                if fo.status == FulfillmentStatus.OPEN:
-                    fo.status = FulfillmentStatus.IN_PROGRESS
-                from yipin import outbox
-
-                outbox.emit(db.session, "fulfillment.waybill_booked", {"shipment_id": shipment.id})
+            record_booking(db.session, shipment, booking.waybill_number)
             log.info("book fo=%s waybill=%s", fo_id, booking.waybill_number)
             commit()
         except BaseException:

@@ -1,5 +1,6 @@
-"""Waybills of fulfillment orders: the row written before a carrier is called, manual entry of a
-number and hand-over (揽收), and voiding when the sub-order is cancelled before shipment.
+"""Waybills of fulfillment orders: the row written before a carrier is called and the carrier's
+answer, manual entry of a number and hand-over (揽收), and voiding when the sub-order is
+cancelled before shipment.
 
 Like ``actions``: the acting user and ids in, flush and never commit; voiding a waybill at the
 carrier is an outbox entry of the same transaction."""
@@ -50,6 +51,24 @@ def new_shipment(session: Session, fo: FulfillmentOrder) -> Shipment:
     session.add(shipment)
     session.flush()
     return shipment
+
+
+def record_booking(session: Session, shipment: Shipment, waybill_number: str | None) -> None:
+    """The carrier's answer to a booking: its waybill number (booked: the parcel is being
+    packed, pushes are subscribed), or none — a manual carrier, whose number a person enters
+    (``enter_waybill``)."""
+    if waybill_number is None:
+        shipment.status = ShipmentStatus.AWAITING_NUMBER
+        session.flush()
+        return
+    shipment.waybill_number = waybill_number
+    shipment.status = ShipmentStatus.BOOKED
+    shipment.booked_at = clock.now()
+    fo = shipment.fulfillment_order
+    if fo.status == FulfillmentStatus.OPEN:
+        fo.status = FulfillmentStatus.IN_PROGRESS
+    session.flush()
+    outbox.emit(session, "fulfillment.waybill_booked", {"shipment_id": shipment.id})
 
 
 def enter_waybill(session: Session, actor: User | None, fo_id: int, number: str) -> Shipment:

@@ -6,9 +6,11 @@ machine's load)."""
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from catalog import rules
@@ -36,6 +38,7 @@ COUNTIES = {
 }  # fmt: skip
 
 
+@pytest.mark.timeout(900)  # minutes on a loaded machine
 def test_demo_seed_builds_a_realistic_catalog_that_obeys_the_rules(embedded_app, embedded_client):
     lines: list[str] = []
     seed_demo_data(echo=lines.append)
@@ -139,6 +142,9 @@ def test_demo_seed_builds_a_realistic_catalog_that_obeys_the_rules(embedded_app,
     assert all(s.on_hand >= s.reserved >= 0 for s in session.scalars(sa.select(Stock)))
     assert session.scalar(sa.select(sa.func.count()).select_from(ListingReview)) > len(listed)
 
+    # the parcels went through fulfillment: the operators' board has its figures
+    assert_parcels_went_through_fulfillment(session, embedded_client)
+
     # the storefront renders it
     home = embedded_client.get("/")
     assert home.status_code == 200 and "预售" in home.get_data(as_text=True)
@@ -160,3 +166,120 @@ def test_demo_seed_builds_a_realistic_catalog_that_obeys_the_rules(embedded_app,
     seed_demo_data(echo=again.append)
     assert "already there" in "\n".join(again)
     assert session.scalar(sa.select(sa.func.count()).select_from(Variant)) == variants
+
+
+@pytest.mark.timeout(900)
+def test_demo_parcels_go_through_fulfillment_on_postgresql(app, client):
+    """The same seed on PostgreSQL (Redis for jobs): the same parcels, routed, booked and
+    tracked the same way."""
+    lines: list[str] = []
+    seed_demo_data(echo=lines.append)
+    assert re.search(r"fulfillment: \d+ parcels routed", "\n".join(lines))
+    assert_parcels_went_through_fulfillment(db.session, client)
+
+
+def assert_parcels_went_through_fulfillment(session: Any, client: Any) -> None:
+    """What an operator and a buyer notice of the demo's parcels: each shipped parcel was
+    routed, has its waybill and its carrier's scans in order, consistent with its sub-order;
+    the board shows the counties' 24 h figures, late parcels and exceptions."""
+    from fulfillment.routing import board
+    from fulfillment.routing.models import (
+        ACTIVE_STATUSES,
+        FulfillmentOrder,
+        FulfillmentStatus,
+        RoutingDecision,
+        Shipment,
+        ShipmentStatus,
+        SlaFlag,
+        SlaKind,
+        TrackingEvent,
+        TrackingStatus,
+    )
+    from fulfillment.routing.network import pattern_matches
+    from yipin.seed import accounts
+    from yipin.seed.context import DEMO_PASSWORD
+
+    subs = list(session.scalars(sa.select(SubOrder).order_by(SubOrder.id)))
+    fos: dict[int, list[FulfillmentOrder]] = defaultdict(list)
+    for fo in session.scalars(sa.select(FulfillmentOrder).order_by(FulfillmentOrder.id)):
+        fos[fo.sub_order_id].append(fo)
+    shipments: dict[int, list[Shipment]] = defaultdict(list)
+    for shipment in session.scalars(
+        sa.select(Shipment).where(Shipment.status != ShipmentStatus.VOIDED).order_by(Shipment.id)
+    ):
+        shipments[shipment.sub_order_id].append(shipment)
+    events: dict[int, list[TrackingEvent]] = defaultdict(list)
+    for event in session.scalars(sa.select(TrackingEvent).order_by(TrackingEvent.id)):
+        events[event.shipment_id].append(event)
+    decisions: dict[int, list[str]] = defaultdict(list)
+    for sub_id, outcome in session.execute(
+        sa.select(RoutingDecision.sub_order_id, RoutingDecision.outcome).order_by(
+            RoutingDecision.id
+        )
+    ):
+        decisions[sub_id].append(outcome)
+
+    shipped = [s for s in subs if s.shipped_at is not None]
+    by_hand = [s for s in shipped if not shipments[s.id]]
+    assert len(shipped) >= 300
+    # a parcel without a waybill is one routing found no way for (sent by hand); few of them
+    assert all(decisions[s.id][-1:] == ["unroutable"] for s in by_hand), by_hand
+    assert len(by_hand) <= len(shipped) // 20
+    for sub in shipped:
+        for shipment in shipments[sub.id]:
+            assert shipment.waybill_number
+            assert pattern_matches(shipment.carrier.waybill_pattern, shipment.waybill_number)
+            scans = events[shipment.id]
+            assert [e.at for e in scans] == sorted(e.at for e in scans)
+            assert scans[0].status == TrackingStatus.COLLECTED
+            assert scans[0].at == shipment.collected_at == sub.shipped_at
+            assert shipment.booked_at is not None and shipment.booked_at <= sub.shipped_at
+            assert sub.routed_at is not None and sub.routed_at <= shipment.booked_at
+            assert sub.paid_at is not None and sub.paid_at <= sub.routed_at
+            if sub.delivered_at is not None:
+                assert scans[-1].status == TrackingStatus.DELIVERED
+                assert scans[-1].at == shipment.delivered_at == sub.delivered_at
+            else:
+                assert TrackingStatus.DELIVERED not in {e.status for e in scans}
+        assert all(line.batch_id for line in sub.lines)
+    # fulfillment orders agree with their sub-orders
+    for sub in subs:
+        mine = fos[sub.id]
+        active = [fo for fo in mine if fo.status in ACTIVE_STATUSES]
+        if sub.status == OrderStatus.ROUTED:
+            assert active and not any(fo.status == FulfillmentStatus.SHIPPED for fo in mine)
+        elif sub.status in (OrderStatus.AWAITING_ROUTING, OrderStatus.CANCELLED):
+            assert not active
+        if sub.shipped_at is not None and shipments[sub.id]:
+            assert {fo.status for fo in mine} == {FulfillmentStatus.SHIPPED}
+        if sub.status == OrderStatus.PENDING_PAYMENT:
+            assert not mine
+    routed = sum(1 for s in subs if fos[s.id])
+    assert routed >= len(shipped) - len(by_hand)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Shipment)) >= 300
+
+    # the county 24 h figures of the last 30 days: several counties, some parcels late
+    counties = [c for c in board.counties(session) if c.total]
+    assert len(counties) >= 3, counties
+    within, total = sum(c.within for c in counties), sum(c.total for c in counties)
+    assert 0.6 * total <= within < total
+    assert all(c.hours is not None for c in counties)
+    # late parcels were flagged while they were late (and cleared when they left)
+    late = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SlaFlag)
+        .where(SlaFlag.kind == SlaKind.NOT_OUT_OF_COUNTY)
+    )
+    assert late and late >= 10
+
+    # the board as the operator sees it, in Chinese and in English
+    client.get("/logout")
+    login = client.submit("/login", {"login": accounts.OPERATOR_LOGIN, "password": DEMO_PASSWORD})
+    assert login.status_code == 302
+    page = client.get("/console/fulfillment/?lang=zh_CN").get_data(as_text=True)
+    county_rows = page.split('id="counties"', 1)[1]
+    assert len(re.findall(r"\d+ / \d+ \(\d+%\)", county_rows)) >= 3
+    assert "履约看板" in page and "24 小时出县" in page and "已发货 (" in page
+    english = client.get("/console/fulfillment/?lang=en").get_data(as_text=True)
+    assert "Out within 24 h" in english and "Shipped (" in english
+    client.get("/?lang=zh_CN")
