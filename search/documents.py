@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, selectinload
 from catalog.models import Certification, Product, Variant
 from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
-from search import text
-from search.models import SearchDocument
+from search import grams, text
+from search.models import SearchDocument, SearchGram
 from suppliers.models import BrandAuthorisation
 from yipin.regions.models import Region
 
@@ -313,8 +313,9 @@ def batches(session: Session, ids: Sequence[int], day: date, size: int) -> Itera
 
 
 def store(session: Session, product_ids: Sequence[int], docs: Sequence[ProductDoc]) -> None:
-    """Write the SQL engine's rows for ``product_ids``: the documents given, and no row for
-    the ids without one (no longer visible). Flushes, never commits."""
+    """Write the SQL engine's rows for ``product_ids`` and their tokens (``search_grams``):
+    the documents given, and no row for the ids without one (no longer visible). Flushes,
+    never commits."""
     wanted = {d.product_id: d for d in docs}
     existing = {
         row.product_id: row
@@ -322,6 +323,7 @@ def store(session: Session, product_ids: Sequence[int], docs: Sequence[ProductDo
             sa.select(SearchDocument).where(SearchDocument.product_id.in_(list(product_ids)))
         )
     }
+    tokens: set[tuple[str, int]] = set()
     for product_id in product_ids:
         row = existing.get(product_id)
         doc = wanted.get(product_id)
@@ -330,9 +332,39 @@ def store(session: Session, product_ids: Sequence[int], docs: Sequence[ProductDo
                 session.delete(row)
             continue
         values = doc.sql_row()
+        tokens.update((g, product_id) for g in grams.document_grams(values))
         if row is None:
             session.add(SearchDocument(**values))
         else:
             for key, value in values.items():
                 setattr(row, key, value)
     session.flush()
+    _store_tokens(session, product_ids, tokens)
+
+
+def _store_tokens(
+    session: Session, product_ids: Sequence[int], tokens: set[tuple[str, int]]
+) -> None:
+    """Make the inverted index (``search.grams``) of these products hold exactly ``tokens``:
+    only the tokens that changed are written (a reindex of an unchanged catalog reads them and
+    writes nothing; each write lands somewhere in a large index), in Core statements."""
+    table = SearchGram.__table__
+    connection = session.connection()
+    held = set(
+        connection.execute(
+            sa.select(table.c.gram, table.c.product_id).where(
+                table.c.product_id.in_(list(product_ids))
+            )
+        ).tuples()
+    )
+    gone = sorted(held - tokens)
+    if gone:
+        connection.execute(
+            table.delete().where(
+                table.c.gram == sa.bindparam("g"), table.c.product_id == sa.bindparam("p")
+            ),
+            [{"g": g, "p": p} for g, p in gone],
+        )
+    new = sorted(tokens - held)  # in the index's order
+    if new:
+        connection.execute(table.insert(), [{"gram": g, "product_id": p} for g, p in new])

@@ -1,12 +1,16 @@
 """The embedded engine: search on the database itself (SQLite or PostgreSQL), no server needed.
 
-It serves when Elasticsearch is not configured, and while a configured one is down. Matching
-uses the ``search_documents`` rows (normalised text, pinyin syllables and initials, quantities)
-with portable ``LIKE`` conditions and a score computed in SQL; visibility, filters, facets,
-prices, stock and sales are read live from the catalog, so its facet counts are the database's
-own. Every query word must match (Han text, its synonyms, its pinyin — which forgives
-homophone typos like 脐澄 — a typed pinyin phrase, or initials); when nothing matches every
-word, results that match some words are shown instead (``relaxed``).
+It serves when Elasticsearch is not configured, and while a configured one is down. A search is
+one statement: the rows of ``search_documents`` holding the query's tokens (the inverted index
+``search_grams``, see ``search.grams``) are matched and scored (``search.matching``) and joined
+to what filters, facets and sorting need of each — the storefront's read model
+(``storefront_cards``: visibility, category, brand and its dates, county, storage, cheapest
+price, season months; kept in the transaction of each change) and, live, the active grades,
+the certificates valid today and whether it is in stock. Filters, facet counts, the total, the
+order and the page are worked out in Python over those rows (plus sales when the order needs
+them), so its facet counts are the database's own and a delisting, a price or a stock change
+shows on the next request. When nothing matches every word, results that match some words are
+shown instead (``relaxed``).
 """
 
 from __future__ import annotations
@@ -18,135 +22,32 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.functions import FunctionElement
 
-from catalog.models import Category, Certification, Product, RegionalBrand, Variant
+from catalog.models import Category, Certification, RegionalBrand, Variant
 from fulfillment.models import Stock
 from orders.models import SOLD_STATUSES, OrderLine, SubOrder
-from search import labels, text
+from search import labels, matching, text
 from search.models import SearchDocument
 from search.request import FACETS, PRICE_BANDS, Hit, SearchRequest, SearchResult
+from storefront.models import StorefrontCard
 
+C = StorefrontCard
 D = SearchDocument
-
-
-# ----------------------------------------------------------------------------- matching
-
-
-class _Contains(FunctionElement[bool]):
-    """SQL: ``column`` contains ``value`` (plain text, no pattern): ``instr`` on SQLite,
-    ``strpos`` on PostgreSQL — several times quicker than ``LIKE '%…%'`` with an escape, and
-    the same answer on our normalised (lower-case) text."""
-
-    type = sa.Boolean()
-    inherit_cache = True
-    name = "contains_text"
-
-
-@compiles(_Contains, "postgresql")
-def _contains_postgresql(element: _Contains, compiler: Any, **kw: Any) -> str:
-    column, value = element.clauses
-    return f"(strpos({compiler.process(column, **kw)}, {compiler.process(value, **kw)}) > 0)"
-
-
-@compiles(_Contains)
-def _contains_instr(element: _Contains, compiler: Any, **kw: Any) -> str:
-    column, value = element.clauses
-    return f"(instr({compiler.process(column, **kw)}, {compiler.process(value, **kw)}) > 0)"
-
-
-def _like(column: Any, value: str) -> Any:
-    return _Contains(column, sa.literal(value, sa.Text))
-
-
-def _anywhere(value: str) -> Any:
-    """In the title, the brand or the other text. Each field is spaced, so a value without a
-    space is found in their concatenation exactly when it is in one of them: asked field by
-    field, with no concatenated string built per row."""
-    if " " in value:
-        return _like(D.title + D.brand + D.body, value)
-    return sa.or_(_like(D.title, value), _like(D.brand, value), _like(D.body, value))
-
-
-def _term_scores(term: text.Term) -> list[tuple[Any, float]]:
-    """(condition, weight) pairs: how ``term`` can match and what each match is worth."""
-    pairs: list[tuple[Any, float]] = []
-    if term.kind == "han":
-        pairs += [
-            (_like(D.title, term.text), 10),
-            (_like(D.brand, term.text), 8),
-            (_like(D.brand, f" {term.text} "), 6),  # the exact brand name
-            (_like(D.body, term.text), 4),
-            (_like(D.description, term.text), 1),
-        ]
-        for variant in term.synonyms:
-            pairs += [(_like(D.title, variant), 7), (_anywhere(variant), 3)]
-        grams = [term.text[i : i + 2] for i in range(len(term.text) - 1)]
-        if len(grams) >= 2:  # most of its character pairs, in any field (赣南橙 → 赣南)
-            hits = sum((sa.case((_anywhere(g), 1), else_=0) for g in grams), sa.literal(0))
-            need = math.ceil(len(grams) * 0.6)
-            pairs.append((hits >= need, 2))
-        if term.syllables:  # the same sound: homophone typos (脐澄 → qi cheng)
-            phrase = " ".join(term.syllables)
-            pairs += [
-                (_like(D.title_pinyin, f" {phrase} "), 5),
-                (_like(D.pinyin, f" {phrase} "), 3),
-            ]
-    elif term.kind == "pinyin":
-        phrase = " ".join(term.syllables)
-        if term.prefix:  # the last syllable may be unfinished: qi ch…
-            pairs += [(_like(D.title_pinyin, f" {phrase}"), 9), (_like(D.pinyin, f" {phrase}"), 6)]
-        else:
-            pairs += [
-                (_like(D.title_pinyin, f" {phrase} "), 9),
-                (_like(D.pinyin, f" {phrase} "), 6),
-            ]
-        pairs.append((_anywhere(term.text), 3))
-    elif term.kind == "initials":
-        pairs += [
-            (_like(D.title_initials, f" {term.text}"), 8),  # at the start of a word
-            (_like(D.title_initials, term.text), 6),
-            (_like(D.initials, term.text), 4),
-            (_anywhere(term.text), 3),
-        ]
-    elif term.kind == "quantity":
-        pairs.append((_like(D.quantities, f" {term.text} "), 6))
-    else:  # a Latin word or a number
-        pairs += [(_like(D.title, term.text), 4), (_anywhere(term.text), 2)]
-    return pairs
-
-
-def _matching(query: text.ParsedQuery, *, every: bool) -> tuple[list[Any], Any]:
-    """Where-clauses (every word must match, or some word) and the score expression."""
-    score: Any = sa.literal(0.0)
-    matches = []
-    for term in query.words:
-        pairs = _term_scores(term)
-        matches.append(sa.or_(*(cond for cond, _w in pairs)))
-        for cond, weight in pairs:
-            score = score + sa.case((cond, weight), else_=0)
-    for term in query.extras:
-        for cond, weight in _term_scores(term):
-            score = score + sa.case((cond, weight), else_=0)
-    where = [sa.and_(*matches)] if every else [sa.or_(*matches)]
-    return where, score
-
 
 # ----------------------------------------------------------------------------- facts
 
-# What filters, facets and sorting need of each shown product, read live from the catalog in
-# one statement over the matched ids (passed as one bound parameter, however many): category
-# and its parent, the brand while authorised, county, storage, cheapest active price, whether
-# it is on sale this month and in stock now, its active grades and its valid certificates.
-# Filtering, the facet counts (each facet without its own filter), the total, sorting and the
-# page are then worked out in Python over those rows: one statement instead of one per facet,
-# and no SQL text that grows with the number of matches.
+# What filters, facets and sorting need of each shown product, read in the matching statement
+# (or, when browsing, of every shown product): category and its parent, the brand while
+# authorised, county, storage, cheapest active price, whether it is on sale this month and in
+# stock now, its active grades and its valid certificates. Filtering, the facet counts (each
+# facet without its own filter), the total, sorting and the page are then worked out in Python
+# over those rows: one statement instead of one per facet.
 
 
 @dataclass(slots=True)
@@ -177,60 +78,56 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _id_list(postgresql: bool) -> Any:
-    """``Product.id`` is one of ``:ids``, one bound parameter however many (a PostgreSQL
-    array, a JSON list on SQLite): the statement's text does not grow with the list."""
-    if postgresql:
-        return Product.id == sa.any_(sa.cast(sa.bindparam("ids"), ARRAY(sa.Integer)))
-    values = sa.select(sa.column("value", sa.Integer)).select_from(
-        sa.func.json_each(sa.bindparam("ids", type_=sa.String))
-    )
-    return Product.id.in_(values.scalar_subquery())
+_NONE: frozenset[str] = frozenset()
 
 
-def _facts(session: Session, ids: list[int] | None, day: date) -> list[Facts]:
-    """Facts of the products shown this month (of ``ids``, or all), in one statement."""
-    postgresql = _dialect(session) == "postgresql"
-    params: dict[str, Any] = {"day": day}
-    if ids is not None:
-        params["ids"] = ids if postgresql else json.dumps(ids)
-    stmt = _facts_statement(postgresql, day.month, ids is not None)
-    return [
-        Facts(
-            id=int(pid),
-            category=str(category),
-            parent=parent_slug,
-            brand=brand_slug,
-            county=str(county or ""),
-            storage=str(storage),
-            price=int(price or 0),
-            season=bool(season),
-            stock=bool(stock),
-            grades=frozenset(str(g).split()) if g else frozenset(),
-            certs=frozenset(str(c).split()) if c else frozenset(),
-            newest=newest,
-            band=_band(int(price or 0)),
+def _facts(session: Session, stmt: Any, day: date) -> tuple[list[Facts], dict[int, float]]:
+    """Facts of the rows of ``stmt`` (a :func:`_facts_select`), and their scores."""
+    facts: list[Facts] = []
+    scores: dict[int, float] = {}
+    bands: dict[int, str] = {}
+    for (
+        pid,
+        category,
+        parent_slug,
+        brand_slug,
+        county,
+        storage,
+        price,
+        season,
+        stock,
+        g,
+        c,
+        newest,
+        score,
+    ) in session.connection().execute(stmt, {"day": day}).all():
+        fen = int(price or 0)
+        band = bands.get(fen)
+        if band is None:
+            band = bands[fen] = _band(fen)
+        facts.append(
+            Facts(
+                int(pid),
+                str(category),
+                parent_slug,
+                brand_slug,
+                str(county or ""),
+                str(storage),
+                fen,
+                bool(season),
+                bool(stock),
+                frozenset(str(g).split()) if g else _NONE,
+                frozenset(str(c).split()) if c else _NONE,
+                newest,
+                band,
+            )
         )
-        for (
-            pid,
-            category,
-            parent_slug,
-            brand_slug,
-            county,
-            storage,
-            price,
-            season,
-            stock,
-            g,
-            c,
-            newest,
-        ) in session.execute(stmt, params).all()
-    ]
+        scores[int(pid)] = float(score or 0)
+    return facts, scores
 
 
-@functools.lru_cache(maxsize=64)
-def _facts_statement(postgresql: bool, month: int, by_ids: bool) -> Any:
-    """The facts statement, built once per dialect and month (``:day`` and ``:ids`` bound)."""
+def _facts_select(postgresql: bool, month: int, score: Any) -> Any:
+    """Facts of the cards shown this month (``:day`` bound), with ``score`` as last column."""
     day = sa.bindparam("day", type_=sa.Date)
     cat, parent = aliased(Category), aliased(Category)
     brand = aliased(RegionalBrand)
@@ -243,61 +140,69 @@ def _facts_statement(postgresql: bool, month: int, by_ids: bool) -> Any:
     grades = (
         sa.select(joined(Variant.grade_id))
         .where(
-            Variant.product_id == Product.id,
+            Variant.product_id == C.product_id,
             Variant.is_active.is_(True),
             Variant.grade_id.is_not(None),
         )
-        .correlate(Product)
+        .correlate(C)
         .scalar_subquery()
     )
     certs = (
         sa.select(joined(Certification.kind))
-        .where(Certification.product_id == Product.id, Certification.is_valid_on(day))
-        .correlate(Product)
+        .where(Certification.product_id == C.product_id, Certification.is_valid_on(day))
+        .correlate(C)
         .scalar_subquery()
     )
-    where = [Product.is_visible, _shown_now(month)]
-    if by_ids:
-        where.insert(0, _id_list(postgresql))
-    return (
-        sa.select(
-            Product.id,
-            cat.slug,
-            parent.slug,
-            sa.case((Product.shows_brand_on(day), brand.slug), else_=None),
-            sa.func.substr(Product.origin_region_code, 1, 6),
-            Product.storage_class,
-            _min_price(),
-            Product.on_sale_in(month),
-            _in_stock(),
-            grades,
-            certs,
-            sa.func.coalesce(Product.listed_at, Product.created_at),
-        )
-        .select_from(Product)
-        .join(cat, cat.id == Product.category_id)
-        .outerjoin(parent, parent.id == cat.parent_id)
-        .outerjoin(brand, brand.id == Product.brand_id)
-        .where(*where)
-    )
-
-
-def _in_stock() -> Any:
-    return sa.exists().where(
-        Stock.variant_id == Variant.id,
-        Variant.product_id == Product.id,
+    in_stock = sa.exists().where(  # look-ups by the match (not a set of the whole catalog's)
+        Variant.product_id == C.product_id,
         Variant.is_active.is_(True),
+        Stock.variant_id == Variant.id,
         Stock.on_hand > Stock.reserved,
     )
-
-
-def _min_price() -> Any:
+    on_sale = C.sale_months_mask.op("&", return_type=sa.Integer)(1 << month) != 0
     return (
-        sa.select(sa.func.min(Variant.price_fen))
-        .where(Variant.product_id == Product.id, Variant.is_active.is_(True))
-        .correlate(Product)
-        .scalar_subquery()
+        sa.select(
+            C.product_id,
+            cat.slug,
+            parent.slug,
+            sa.case((C.shows_brand_on(day), brand.slug), else_=None),
+            C.county_code,
+            sa.type_coerce(C.storage_class, sa.Text),  # its value, as stored
+            C.min_price_fen,
+            on_sale,
+            in_stock,
+            grades,
+            certs,
+            # as stored: only compared (the same format in every row), never shown
+            sa.type_coerce(C.listed_order, sa.Text),
+            score,
+        )
+        .select_from(C)
+        .join(cat, cat.id == C.category_id)
+        .outerjoin(parent, parent.id == cat.parent_id)
+        .outerjoin(brand, brand.id == C.brand_id)
+        .where(C.visible.is_(True), C.in_season(month))
     )
+
+
+@functools.lru_cache(maxsize=512)
+def _search_statement(q: str, prefix: bool, every: bool, postgresql: bool, month: int) -> Any:
+    """The statement of a query, built once per query text, dialect and month (building it
+    and its cache key cost more than running it on a small catalog; people type the same few
+    hundred words): the matching rows, scored, with their facts."""
+    where, score = matching.matching(text.parse(q, prefix=prefix), every=every)
+    return (
+        _facts_select(postgresql, month, score)
+        .join(D, D.product_id == C.product_id)
+        .where(*where)
+        .limit(MAX_MATCHES)
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _browse_statement(postgresql: bool, month: int) -> Any:
+    """Every product shown this month, with its facts (no query typed)."""
+    return _facts_select(postgresql, month, sa.literal(0.0))
 
 
 def _checks(request: SearchRequest) -> list[tuple[str, Callable[[Facts], bool]]]:
@@ -364,13 +269,11 @@ def _count_into(counter: Counter[str], facet: str, rows: list[Facts]) -> None:
     elif facet == "brand":
         counter.update(r.brand for r in rows if r.brand is not None)
     elif facet == "grade":
-        for r in rows:
-            counter.update(r.grades)
+        counter.update(chain.from_iterable(r.grades for r in rows))
     elif facet == "county":
         counter.update(r.county for r in rows)
     elif facet == "cert":
-        for r in rows:
-            counter.update(r.certs)
+        counter.update(chain.from_iterable(r.certs for r in rows))
     elif facet == "storage":
         counter.update(r.storage for r in rows)
     elif facet == "price":
@@ -379,11 +282,6 @@ def _count_into(counter: Counter[str], facet: str, rows: list[Facts]) -> None:
         counter["now"] += sum(r.season for r in rows)
     elif facet == "stock":
         counter["in"] += sum(r.stock for r in rows)
-
-
-def _shown_now(month: int) -> Any:
-    """In season or pre-sale this month (only these are found): the catalog's predicate."""
-    return Product.in_season(month)
 
 
 # ----------------------------------------------------------------------------- search
@@ -398,22 +296,25 @@ def search(
     """Results, facets and the page asked for; ``relaxed`` when only some words matched.
     ``prefix``: the query is still being typed (autocomplete).
 
-    The words are matched and scored in one statement over the shown products; the facts of
-    the matches (or of every product shown, when browsing) in a second; filters, facets,
-    sorting and the page are worked out from those rows, plus one statement for sales when
-    the order needs them."""
+    The words are matched, scored and joined to the facts of the matches in one statement
+    (a second only when nothing matched every word; browsing reads every product shown);
+    filters, facets, sorting and the page are worked out from those rows, plus one statement
+    for sales when the order needs them."""
     query = text.parse(request.q, prefix=prefix)
+    postgresql = _dialect(session) == "postgresql"
     scores: dict[int, float] | None = None
     relaxed = False
     if query:
-        scores = _scores(session, query, every=True)
-        facts = _facts(session, list(scores), day)
+        stmt = _search_statement(query.text, query.terms[-1].prefix, True, postgresql, day.month)
+        facts, scores = _facts(session, stmt, day)
         if not facts and len(query.words) > 1:
             relaxed = True
-            scores = _scores(session, query, every=False)
-            facts = _facts(session, list(scores), day)
+            stmt = _search_statement(
+                query.text, query.terms[-1].prefix, False, postgresql, day.month
+            )
+            facts, scores = _facts(session, stmt, day)
     else:
-        facts = _facts(session, None, day)
+        facts, _ = _facts(session, _browse_statement(postgresql, day.month), day)
     rows, counts = _filter_and_count(facts, request)
     total = len(rows)
     page = min(request.page, max(1, math.ceil(total / request.per_page)))
@@ -450,22 +351,6 @@ def _ordered(
     return sorted(rows, key=lambda r: r.newest, reverse=True)  # "new", or browsing
 
 
-def _scores(session: Session, query: text.ParsedQuery, *, every: bool) -> dict[int, float]:
-    """Matching rows and their scores, in one statement over the ``search_documents`` rows
-    alone: whether a match may be shown is asked of the catalog afterwards, for the matches
-    only (asking it of every product first cost more than the matching)."""
-    stmt = _score_statement(query.text, query.terms[-1].prefix, every)
-    return {int(pid): float(value or 0) for pid, value in session.execute(stmt).all()}
-
-
-@functools.lru_cache(maxsize=512)
-def _score_statement(q: str, prefix: bool, every: bool) -> Any:
-    """The matching statement of a query, built once (building it and its cache key cost more
-    than running it on a small catalog; people type the same few hundred words)."""
-    match_where, score = _matching(text.parse(q, prefix=prefix), every=every)
-    return sa.select(D.product_id, score).where(*match_where).limit(MAX_MATCHES)
-
-
 def _sales_of(session: Session, ids: list[int]) -> dict[int, int]:
     """Units sold per product (paid sub-orders), in one statement."""
     if not ids:
@@ -479,12 +364,20 @@ def _sales_of(session: Session, ids: list[int]) -> dict[int, int]:
 
 @functools.lru_cache(maxsize=2)
 def _sales_statement(postgresql: bool) -> Any:
+    if postgresql:  # ``:ids``: one bound parameter however many (a PostgreSQL array, a JSON
+        ids: Any = sa.cast(sa.bindparam("ids"), ARRAY(sa.Integer))  # list on SQLite)
+        of_ids = Variant.product_id == sa.any_(ids)
+    else:
+        values = sa.select(sa.column("value", sa.Integer)).select_from(
+            sa.func.json_each(sa.bindparam("ids", type_=sa.String))
+        )
+        of_ids = Variant.product_id.in_(values.scalar_subquery())
     return (
         sa.select(Variant.product_id, sa.func.sum(OrderLine.quantity))
         .join(OrderLine, OrderLine.variant_id == Variant.id)
         .join(SubOrder, SubOrder.id == OrderLine.sub_order_id)
         .where(
-            Variant.product_id.in_(sa.select(Product.id).where(_id_list(postgresql))),
+            of_ids,
             SubOrder.status.in_(SOLD_STATUSES),
         )
         .group_by(Variant.product_id)

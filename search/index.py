@@ -26,7 +26,7 @@ from elasticsearch import helpers
 from flask import current_app
 
 from search import documents, elastic, engine
-from search.models import SearchDocument
+from search.models import SearchDocument, SearchGram
 from yipin import clock, freshness, outbox
 from yipin.db import db
 from yipin.outbox.models import OutboxEntry, OutboxStatus
@@ -187,6 +187,7 @@ def reindex(
     removed = session.execute(
         sa.delete(SearchDocument).where(SearchDocument.product_id.not_in(ids or [0]))
     ).rowcount
+    session.execute(sa.delete(SearchGram).where(SearchGram.product_id.not_in(ids or [0])))
     session.commit()
     replaced: list[str] = []
     repushed = 0
@@ -274,6 +275,7 @@ def status() -> dict[str, Any]:
     out: dict[str, Any] = {
         "engine": "elasticsearch" if engine.uses_elasticsearch() else "sql",
         "sql_rows": db.session.scalar(sa.select(sa.func.count()).select_from(SearchDocument)),
+        "sql_tokens": db.session.scalar(sa.select(sa.func.count()).select_from(SearchGram)),
         "visible_products": len(documents.indexable_ids(db.session)),
         "pending_pushes": pending(),
     }

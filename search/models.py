@@ -38,3 +38,23 @@ class SearchDocument(Base):
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.product_id} {self.title[:20]}>"
+
+
+class SearchGram(Base):
+    """One token of one product's ``search_documents`` row (``search.grams``): the SQL
+    engine's inverted index, so a query reads the products holding its tokens instead of
+    scanning every row. Rewritten with the row."""
+
+    __tablename__ = "search_grams"
+    __table_args__ = (
+        sa.Index("ix_search_grams_product_id", "product_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    # byte order on PostgreSQL, so a prefix is a plain range of the primary key
+    gram: Mapped[str] = mapped_column(
+        sa.String(64).with_variant(sa.String(64, collation="C"), "postgresql"), primary_key=True
+    )
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )

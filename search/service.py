@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import logging
 import time
 from dataclasses import replace
@@ -312,30 +313,32 @@ def _mark(value: str, query: text.ParsedQuery) -> str:
             cover(start, len(needle))
             start = flat.find(needle, start + 1)
     # pinyin and initials: map syllables back onto the Han characters, word by word
-    for run in text.HAN_RUN.finditer(value):
+    by_sound = [
+        t
+        for t in query.terms
+        if t.kind in ("pinyin", "initials") or (t.kind == "han" and t.text not in flat)
+    ]
+    for run in text.HAN_RUN.finditer(value) if by_sound else ():
         positions = list(range(run.start(), run.end()))
         sounds = list(text.syllables(run.group(0)))
         if len(sounds) != len(positions):
             continue
-        for term in query.terms:
+        for term in by_sound:
             if term.kind == "pinyin":
                 _cover_sequence(sounds, term.syllables, positions, marked, term.prefix)
             elif term.kind == "initials":
                 _cover_sequence([s[0] for s in sounds], list(term.text), positions, marked, False)
             elif term.kind == "han" and term.text not in flat:
                 _cover_sequence(sounds, term.syllables, positions, marked, False)
+    if not any(marked):
+        return html.escape(value)
     out: list[str] = []
-    open_ = False
-    for char, on in zip(chars, marked, strict=True):
-        if on and not open_:
-            out.append("<mark>")
-            open_ = True
-        elif not on and open_:
-            out.append("</mark>")
-            open_ = False
-        out.append(html.escape(char))
-    if open_:
-        out.append("</mark>")
+    start = 0
+    for on, group in itertools.groupby(marked):
+        length = len(list(group))
+        piece = html.escape(value[start : start + length])
+        out.append(f"<mark>{piece}</mark>" if on else piece)
+        start += length
     return "".join(out)
 
 
