@@ -1,7 +1,7 @@
 """Benchmark: server time of one uncached storefront page, in-process, per page.
 
     .venv/bin/python bench/render.py [--database sqlite|postgresql|both] [--products N]
-        [--requests 200] [--profile PAGE] [--reseed]
+        [--requests 200] [--profile PAGE] [--trips PAGE] [--explain PAGE] [--reseed]
 
 The app is built as in production (``wsgi.create_app``) with no page cache and served through
 Flask's test client, anonymous, warm (each page is fetched a few times first). For each page it
@@ -22,7 +22,11 @@ Data, seeded once and reused (``--reseed`` starts again):
   … TEMPLATE``) named ``…_render_N`` grown the same way.
 
 ``--profile PAGE`` (home, brand, category, product, search, trace) runs that page's requests
-under cProfile and prints where the time goes.
+under cProfile and prints where the time goes. On PostgreSQL, ``--trips PAGE`` prints the
+messages of one request between psycopg and the server (libpq's trace): every round trip —
+pre-ping, ``BEGIN``, each statement (parsed afresh or a prepared one), the pool's ``ROLLBACK``;
+``--explain PAGE`` runs ``EXPLAIN (ANALYZE, BUFFERS, SUMMARY)`` of each of the page's statements
+with the parameters it sent, on one connection, and prints planning and execution times.
 """
 
 from __future__ import annotations
@@ -305,6 +309,124 @@ def profile(app: Any, url: str, requests: int) -> None:
     stats.sort_stats("cumulative").print_stats(40)
 
 
+def trips(app: Any, url: str) -> None:
+    """The protocol messages of one request on PostgreSQL (libpq's trace of every connection
+    the request uses), then the round trips: a ``Sync`` or a simple ``Query`` each."""
+    import sqlalchemy as sa
+
+    from yipin.db import db
+
+    client = app.test_client()
+    for _ in range(8):  # warm: past psycopg's prepare_threshold (5) on the pooled connection
+        client.get(url)
+    with app.app_context():
+        engine = db.engine
+    warm = tempfile.TemporaryFile("w+")  # noqa: SIM115
+    out = tempfile.TemporaryFile("w+")  # noqa: SIM115
+    traced: list[Any] = []
+
+    def trace(dbapi_connection: Any, *_args: Any) -> None:
+        pgconn = dbapi_connection.pgconn
+        if pgconn not in traced:
+            pgconn.trace(warm.fileno())
+            traced.append(pgconn)
+
+    # connections are traced from their return to the pool (after the pool's reset), so the
+    # measured request's pre-ping is in its trace: one warm request first to get there
+    sa.event.listen(engine, "checkin", trace)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "checkin", trace)
+    for pgconn in traced:
+        pgconn.untrace()
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(psycopg_flags())
+    client.get(url)
+    for pgconn in traced:
+        pgconn.untrace()
+    out.seek(0)
+    lines = out.read().splitlines()
+    print("\n".join(lines))
+    sent = [line for line in lines if line.startswith("F")]
+    trips = sum(1 for line in sent if "\tSync" in line or "\tQuery\t" in line)
+    print(f"{len(sent)} messages sent, {trips} round trips (a Sync or a simple Query each)")
+
+
+def psycopg_flags() -> int:
+    from psycopg import pq
+
+    return int(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+
+def explain(app: Any, url: str) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS, SUMMARY)`` of each statement one request sends, with its
+    parameters, on PostgreSQL: planning and execution time on the server."""
+    import sqlalchemy as sa
+
+    from yipin.db import db
+
+    client = app.test_client()
+    for _ in range(3):
+        client.get(url)
+    with app.app_context():
+        engine = db.engine
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        sent.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    totals = [0.0, 0.0]
+    with engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()
+        for number, (statement, parameters) in enumerate(sent, 1):
+            for _ in range(3):  # warm the server's caches; the last run is printed
+                cursor.execute(
+                    "EXPLAIN (ANALYZE, BUFFERS, SUMMARY) " + statement, parameters or None
+                )
+                plan = [r[0] for r in cursor.fetchall()]
+            times = [line for line in plan if line.startswith(("Planning Time", "Execution Time"))]
+            for i, line in enumerate(times):
+                totals[i] += float(line.split(":")[1].split()[0])
+            print(f"\n-- statement {number}: {' '.join(statement.split())[:300]}")
+            print("\n".join(plan))
+        conn.rollback()
+    print(
+        f"\n{len(sent)} statements: planning {totals[0]:.2f} ms, execution {totals[1]:.2f} ms "
+        "(server side, each statement run alone)"
+    )
+    # what each costs the client (round trip, server, rows into Python), planned every time
+    # and prepared (psycopg prepares what a connection has seen 5 times; plans are generic
+    # after 5 more)
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        dbapi.commit()
+        dbapi.autocommit = True
+        cursor = dbapi.cursor()
+        print("\nstatement  planned each time (ms)  prepared (ms)  rows")
+        sums = [0.0, 0.0]
+        for number, (statement, parameters) in enumerate(sent, 1):
+            medians = []
+            for prepare in (False, True):
+                times = []
+                for _ in range(30):
+                    started = time.perf_counter()
+                    cursor.execute(statement, parameters or None, prepare=prepare)
+                    rows = cursor.fetchall()
+                    times.append((time.perf_counter() - started) * 1000)
+                medians.append(statistics.median(times[10:]))
+            sums[0] += medians[0]
+            sums[1] += medians[1]
+            print(f"{number:9}  {medians[0]:23.2f}  {medians[1]:13.2f}  {len(rows)}")
+        print(f"{'all':>9}  {sums[0]:23.2f}  {sums[1]:13.2f}")
+        dbapi.autocommit = False
+
+
 def run(
     label: str,
     database: Callable[[int | None, bool], tuple[str, Path]],
@@ -315,6 +437,14 @@ def run(
     urls, visible = page_urls(app)
     if args.profile:
         profile(app, urls[args.profile], args.requests)
+        return []
+    if args.trips or args.explain:
+        if label != "PostgreSQL":
+            return []
+        if args.trips:
+            trips(app, urls[args.trips])
+        if args.explain:
+            explain(app, urls[args.explain])
         return []
     rows = []
     for page in PAGES:
@@ -345,6 +475,8 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=None, help="grow the catalog to N")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--profile", choices=PAGES, default=None)
+    parser.add_argument("--trips", choices=PAGES, default=None, help="PostgreSQL round trips")
+    parser.add_argument("--explain", choices=PAGES, default=None, help="PostgreSQL plans")
     parser.add_argument("--reseed", action="store_true", help="seed the data again")
     args = parser.parse_args()
     databases: list[tuple[str, Callable[[int | None, bool], tuple[str, Path]]]] = []
