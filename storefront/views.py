@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
 
 from catalog.models import (
     CERTIFICATION_KIND_BADGES,
@@ -130,12 +131,26 @@ def grade_label(grade: Grade | None, short: bool = False) -> str:
 
 
 def image_url(image: Image | None, rendition: str = "medium") -> str | None:
-    return images.url(image, rendition)
+    """``images.url``, from the URL of image 0 worked out once per request: a card's picture
+    names five URLs (``src`` and four in ``srcset``), and ``url_for`` cost ~20 µs each, a
+    fifth of a listing's template time."""
+    if image is None:
+        return None
+    prefix = g.get("image_url_prefix")
+    if prefix is None:
+        sample = images.url(_NO_IMAGE, "r") or ""
+        if not sample.endswith("/0/r"):  # not the shape counted on: no short cut
+            return images.url(image, rendition)
+        prefix = g.image_url_prefix = sample[: -len("0/r")]
+    return f"{prefix}{image.id}/{rendition}"
+
+
+_NO_IMAGE = SimpleNamespace(id=0)
 
 
 def image_srcset(image: Any) -> str:
     """The ``srcset`` of a picture's renditions (``storefront/_macros.html`` ``picture``)."""
-    return images.srcset(image)
+    return images.srcset(image, image_url)
 
 
 def county_name(region: Any) -> str:
