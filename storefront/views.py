@@ -21,7 +21,7 @@ from catalog.models import (
     Grade,
     StorageClass,
 )
-from storefront import cards, listings, product_page
+from storefront import cards, listings, markup, product_page
 from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
@@ -338,6 +338,9 @@ def helpers() -> dict[str, Any]:
         "grade_label": grade_label,
         "image_url": image_url,
         "image_srcset": image_srcset,
+        "card": markup.card,  # a product card (a ``CardView``), as markup
+        "picture_markup": markup.picture,
+        "placeholder_markup": markup.placeholder,
         "weight_label": weight_label,
         "county_name": county_name,
         "place_name": place_name,
