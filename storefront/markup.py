@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from yipin.i18n import _
+from yipin.i18n import translate
 
 # How wide a card's picture is shown: two columns on a phone, three on a tablet, about 300 px
 # on a desktop's grid (the browser picks the rendition from these and its pixel ratio).
@@ -77,7 +77,10 @@ def card(c: Any, lazy: bool = True, marked: Any = None, priority: bool = False) 
         f'<span class="sf-cert kind-{escape(kind)}" title="{escape(title)}">{escape(text)}</span>'
         for kind, title, text in c.badges
     )
-    since = f'<span class="from">{escape(_("from"))}</span>' if c.has_range else ""
+    since = ""
+    if c.has_range:
+        word = translate("from")  # "¥12.00 起": the cheapest of several prices
+        since = f'<span class="from">{escape(word)}</span>'
     was = f"<del>{escape(c.list_price)}</del>" if c.list_price else ""
     return Markup(
         f'<a class="sf-card" href="{escape(c.url)}" data-product-id="{escape(c.id)}">\n'

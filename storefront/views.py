@@ -26,7 +26,7 @@ from yipin import clock
 from yipin.db import db
 from yipin.errors import NotFound
 from yipin.fields import arg_id
-from yipin.i18n import _, _l, current_language
+from yipin.i18n import _l, current_language, translate
 from yipin.media import images
 from yipin.media.models import Image
 from yipin.money import format_fen
@@ -215,9 +215,9 @@ def present(cards: list[cards.ProductCard]) -> list[CardView]:
     if not cards:
         return []
     words: dict[Any, str] = {
-        "presale": str(_("Pre-sale")),
-        "season": str(_("In season")),
-        "hint": str(_("No picture yet")),
+        "presale": translate("Pre-sale"),
+        "season": translate("In season"),
+        "hint": translate("No picture yet"),
     }
     prefix = url_for("storefront.product", product_id=1)[:-1]  # "/p/"
 
@@ -239,7 +239,8 @@ def present(cards: list[cards.ProductCard]) -> list[CardView]:
             ships = c.ships_from
             if ships:
                 flag_text += " · " + word(
-                    ("ships", ships), lambda m=ships: _("ships %(month)s", month=month_label(m))
+                    ("ships", ships),
+                    lambda m=ships: translate("ships %(month)s", month=month_label(m)),
                 )
         elif c.on_sale_now and not c.all_year:
             flag, flag_text = "season", words["season"]
@@ -311,9 +312,9 @@ def brand_tiles(tiles: list[listings.BrandTile]) -> list[BrandTileView]:
         if not tile.products:
             count = ""
         elif tile.products == 1:
-            count = str(_("1 product"))
+            count = translate("1 product")
         else:
-            count = str(_("%(num)s products", num=tile.products))
+            count = translate("%(num)s products", num=tile.products)
         out.append(
             BrandTileView(
                 slug=b.slug,
