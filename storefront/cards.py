@@ -13,9 +13,9 @@ Every page issues a fixed number of statements however many products it shows (t
 the counts): cards take one (``card_select``: the products with category, origin, the brand
 they may show today, their first picture, and as JSON rows their active variants with grades
 and their valid badge certificates), read as rows into slotted dataclasses, not ORM objects.
-(Three statements before: on PostgreSQL each is a round trip and ~0.3 ms of the client's CPU.) Statements are
-built once (per day where a day is in them, with ``:ids``-style parameters) and reused:
-building and keying a statement costs more than running it. See README.md (speed).
+(Three statements before: on PostgreSQL each is a round trip and ~0.3 ms of the client's CPU.)
+Statements are built once (per day where a day is in them, with ``:ids``-style parameters)
+and reused: building and keying a statement costs more than running it. See README.md (speed).
 """
 
 from __future__ import annotations
