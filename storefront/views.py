@@ -397,7 +397,9 @@ def category(slug: str) -> Any:
 
 
 @bp.get("/search")
-@cached_page("stock", "search")  # shows availability; the index may lag the catalog
+# shows availability; the index may lag the catalog. Planned afresh on each request: the SQL
+# engine's matching statement has no good generic plan (storefront/README.md, PostgreSQL)
+@cached_page("stock", "search", without_transaction=False)
 def search() -> Any:
     """Search results with facets (category, brand, grade, origin, certificate, storage, price
     band, in season, in stock), sorting, highlights and "did you mean"."""
