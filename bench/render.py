@@ -1,13 +1,14 @@
 """Benchmark: server time of one uncached storefront page, in-process, per page.
 
     .venv/bin/python bench/render.py [--database sqlite|postgresql|both] [--products N]
-        [--requests 200] [--profile PAGE] [--reseed]
+        [--requests 200] [--profile PAGE] [--trips PAGE] [--explain PAGE] [--reseed]
 
 The app is built as in production (``wsgi.create_app``) with no page cache and served through
 Flask's test client, anonymous, warm (each page is fetched a few times first). For each page it
-prints the median and p95 of ``--requests`` requests, the median CPU time of the serving thread
-(what a busy machine does not inflate; with SQLite it includes the database's work) and the SQL
-statements per request, next to a bare endpoint that runs one indexed query (the yardstick of
+prints the median, p95 and fastest of ``--requests`` requests (the fastest is the nearest a busy
+machine gets to a quiet one), the median CPU time of the serving thread (what a busy machine
+does not inflate; with SQLite it includes the database's work) and the SQL statements per
+request, next to a bare endpoint that runs one indexed query (the yardstick of
 ``bench/pages.py``) and a page of the layout alone (``/bench/layout``: header, nav, search box
 and footer through the page cache's wrapper, no query; what every page pays). Pages: home, a
 brand, a category, a product (with batches and siblings), a search and the traceability page of
@@ -22,7 +23,11 @@ Data, seeded once and reused (``--reseed`` starts again):
   … TEMPLATE``) named ``…_render_N`` grown the same way.
 
 ``--profile PAGE`` (home, brand, category, product, search, trace) runs that page's requests
-under cProfile and prints where the time goes.
+under cProfile and prints where the time goes. On PostgreSQL, ``--trips PAGE`` prints the
+messages of one request between psycopg and the server (libpq's trace): every round trip —
+pre-ping, ``BEGIN``, each statement (parsed afresh or a prepared one), the pool's ``ROLLBACK``;
+``--explain PAGE`` runs ``EXPLAIN (ANALYZE, BUFFERS, SUMMARY)`` of each of the page's statements
+with the parameters it sent, on one connection, and prints planning and execution times.
 """
 
 from __future__ import annotations
@@ -257,10 +262,14 @@ class StatementCounter:
         self.count += 1
 
 
-def measure(app: Any, url: str, requests: int, warm: int = 5) -> tuple[float, float, float, float]:
-    """Median and p95 in ms, median CPU ms of this thread and statements per request of
-    ``requests`` anonymous GETs (CPU time is what a busy machine does not inflate; with SQLite
-    it includes the database's work, with PostgreSQL not the server's)."""
+def measure(
+    app: Any, url: str, requests: int, warm: int = 10
+) -> tuple[float, float, float, float, float]:
+    """Median and p95 in ms, median CPU ms of this thread, statements per request and the
+    fastest request in ms of ``requests`` anonymous GETs (CPU time is what a busy machine does
+    not inflate; with SQLite it includes the database's work, with PostgreSQL not the
+    server's; the fastest request is the nearest a busy machine gets to a quiet one's wall
+    time). Warm: past psycopg's threshold for preparing statements (5 uses)."""
     import sqlalchemy as sa
 
     from yipin.db import db
@@ -286,7 +295,13 @@ def measure(app: Any, url: str, requests: int, warm: int = 5) -> tuple[float, fl
         sa.event.remove(engine, "before_cursor_execute", counter)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    return statistics.median(times), p95, statistics.median(cpu), counter.count / requests
+    return (
+        statistics.median(times),
+        p95,
+        statistics.median(cpu),
+        counter.count / requests,
+        times[0],
+    )
 
 
 def profile(app: Any, url: str, requests: int) -> None:
@@ -305,6 +320,124 @@ def profile(app: Any, url: str, requests: int) -> None:
     stats.sort_stats("cumulative").print_stats(40)
 
 
+def trips(app: Any, url: str) -> None:
+    """The protocol messages of one request on PostgreSQL (libpq's trace of every connection
+    the request uses), then the round trips: a ``Sync`` or a simple ``Query`` each."""
+    import sqlalchemy as sa
+
+    from yipin.db import db
+
+    client = app.test_client()
+    for _ in range(8):  # warm: past psycopg's prepare_threshold (5) on the pooled connection
+        client.get(url)
+    with app.app_context():
+        engine = db.engine
+    warm = tempfile.TemporaryFile("w+")  # noqa: SIM115
+    out = tempfile.TemporaryFile("w+")  # noqa: SIM115
+    traced: list[Any] = []
+
+    def trace(dbapi_connection: Any, *_args: Any) -> None:
+        pgconn = dbapi_connection.pgconn
+        if pgconn not in traced:
+            pgconn.trace(warm.fileno())
+            traced.append(pgconn)
+
+    # connections are traced from their return to the pool (after the pool's reset), so the
+    # measured request's pre-ping is in its trace: one warm request first to get there
+    sa.event.listen(engine, "checkin", trace)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "checkin", trace)
+    for pgconn in traced:
+        pgconn.untrace()
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(psycopg_flags())
+    client.get(url)
+    for pgconn in traced:
+        pgconn.untrace()
+    out.seek(0)
+    lines = out.read().splitlines()
+    print("\n".join(lines))
+    sent = [line for line in lines if line.startswith("F")]
+    trips = sum(1 for line in sent if "\tSync" in line or "\tQuery\t" in line)
+    print(f"{len(sent)} messages sent, {trips} round trips (a Sync or a simple Query each)")
+
+
+def psycopg_flags() -> int:
+    from psycopg import pq
+
+    return int(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+
+
+def explain(app: Any, url: str) -> None:
+    """``EXPLAIN (ANALYZE, BUFFERS, SUMMARY)`` of each statement one request sends, with its
+    parameters, on PostgreSQL: planning and execution time on the server."""
+    import sqlalchemy as sa
+
+    from yipin.db import db
+
+    client = app.test_client()
+    for _ in range(3):
+        client.get(url)
+    with app.app_context():
+        engine = db.engine
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        sent.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        client.get(url)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    totals = [0.0, 0.0]
+    with engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()
+        for number, (statement, parameters) in enumerate(sent, 1):
+            for _ in range(3):  # warm the server's caches; the last run is printed
+                cursor.execute(
+                    "EXPLAIN (ANALYZE, BUFFERS, SUMMARY) " + statement, parameters or None
+                )
+                plan = [r[0] for r in cursor.fetchall()]
+            times = [line for line in plan if line.startswith(("Planning Time", "Execution Time"))]
+            for i, line in enumerate(times):
+                totals[i] += float(line.split(":")[1].split()[0])
+            print(f"\n-- statement {number}: {' '.join(statement.split())[:300]}")
+            print("\n".join(plan))
+        conn.rollback()
+    print(
+        f"\n{len(sent)} statements: planning {totals[0]:.2f} ms, execution {totals[1]:.2f} ms "
+        "(server side, each statement run alone)"
+    )
+    # what each costs the client (round trip, server, rows into Python), planned every time
+    # and prepared (psycopg prepares what a connection has seen 5 times; plans are generic
+    # after 5 more)
+    with engine.connect() as conn:
+        dbapi = conn.connection.dbapi_connection
+        dbapi.commit()
+        dbapi.autocommit = True
+        cursor = dbapi.cursor()
+        print("\nstatement  planned each time (ms)  prepared (ms)  rows")
+        sums = [0.0, 0.0]
+        for number, (statement, parameters) in enumerate(sent, 1):
+            medians = []
+            for prepare in (False, True):
+                times = []
+                for _ in range(30):
+                    started = time.perf_counter()
+                    cursor.execute(statement, parameters or None, prepare=prepare)
+                    rows = cursor.fetchall()
+                    times.append((time.perf_counter() - started) * 1000)
+                medians.append(statistics.median(times[10:]))
+            sums[0] += medians[0]
+            sums[1] += medians[1]
+            print(f"{number:9}  {medians[0]:23.2f}  {medians[1]:13.2f}  {len(rows)}")
+        print(f"{'all':>9}  {sums[0]:23.2f}  {sums[1]:13.2f}")
+        dbapi.autocommit = False
+
+
 def run(
     label: str,
     database: Callable[[int | None, bool], tuple[str, Path]],
@@ -316,9 +449,17 @@ def run(
     if args.profile:
         profile(app, urls[args.profile], args.requests)
         return []
+    if args.trips or args.explain:
+        if label != "PostgreSQL":
+            return []
+        if args.trips:
+            trips(app, urls[args.trips])
+        if args.explain:
+            explain(app, urls[args.explain])
+        return []
     rows = []
     for page in PAGES:
-        median, p95, cpu, statements = measure(app, urls[page], args.requests)
+        median, p95, cpu, statements, fastest = measure(app, urls[page], args.requests)
         rows.append(
             (
                 label,
@@ -327,6 +468,7 @@ def run(
                 urls[page],
                 f"{median:.1f}",
                 f"{p95:.1f}",
+                f"{fastest:.1f}",
                 f"{cpu:.1f}",
                 f"{statements:.3g}",
             )
@@ -345,6 +487,8 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=None, help="grow the catalog to N")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
     parser.add_argument("--profile", choices=PAGES, default=None)
+    parser.add_argument("--trips", choices=PAGES, default=None, help="PostgreSQL round trips")
+    parser.add_argument("--explain", choices=PAGES, default=None, help="PostgreSQL plans")
     parser.add_argument("--reseed", action="store_true", help="seed the data again")
     args = parser.parse_args()
     databases: list[tuple[str, Callable[[int | None, bool], tuple[str, Path]]]] = []
@@ -357,7 +501,17 @@ def main() -> None:
         rows += run(label, database, args)
     if not rows:
         return
-    header = ("database", "products", "page", "url", "median ms", "p95 ms", "CPU ms", "statements")
+    header = (
+        "database",
+        "products",
+        "page",
+        "url",
+        "median ms",
+        "p95 ms",
+        "min ms",
+        "CPU ms",
+        "statements",
+    )
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print()
     print(f"$ {' '.join(['bench/render.py', *sys.argv[1:]])}")

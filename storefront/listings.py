@@ -64,14 +64,14 @@ def _spread(rows: Sequence[tuple[int, Any]], limit: int) -> list[int]:
 
 @dataclass
 class BrandTile:
-    brand: RegionalBrand
+    brand: Any  # a row of regional_brands' columns
     products: int
     in_season: bool
 
 
 @dataclass
 class Home:
-    categories: list[Category]
+    categories: list[Any]  # rows of categories' columns
     brands: list[BrandTile]
     season: list[ProductCard]
     featured: list[ProductCard]
@@ -80,11 +80,14 @@ class Home:
 
 @functools.cache
 def _categories() -> sa.Select[Any]:
-    return sa.select(Category).order_by(Category.sort_order, Category.id)
+    return sa.select(*Category.__table__.c).order_by(Category.sort_order, Category.id)
 
 
-def categories(session: Session) -> list[Category]:
-    return list(session.scalars(_categories()))
+def categories(session: Session) -> list[Any]:
+    """Every category, in order, as rows (a column's value by its name: ``c.slug``); rows,
+    not ORM objects: a page reads a few fields of each, and identity-mapped objects cost
+    ten times as much to load."""
+    return list(session.execute(_categories()))
 
 
 @functools.lru_cache(maxsize=8)
@@ -97,16 +100,17 @@ def _brand_tiles(day: date) -> sa.Select[Any]:
         .subquery()
     )
     return (
-        sa.select(RegionalBrand, sa.func.coalesce(counts.c.n, 0))
+        sa.select(*RegionalBrand.__table__.c, sa.func.coalesce(counts.c.n, 0).label("shown_by"))
         .outerjoin(counts, counts.c.brand_id == RegionalBrand.id)
         .order_by(RegionalBrand.sort_order, RegionalBrand.id)
     )
 
 
 def _brands(session: Session, day: date) -> list[BrandTile]:
-    """Every regional brand (inactive ones too) with how many products show it on ``day``."""
+    """Every regional brand (inactive ones too, as rows: ``b.slug``) with how many products
+    show it on ``day``."""
     rows = session.execute(_brand_tiles(day)).all()
-    return [BrandTile(b, n, is_seasonal(b.season_months, day.month)) for b, n in rows]
+    return [BrandTile(b, b.shown_by, is_seasonal(b.season_months, day.month)) for b in rows]
 
 
 def brand_tiles(session: Session, day: date) -> list[BrandTile]:
@@ -274,10 +278,10 @@ class Facet:
 
 @dataclass
 class Listing:
-    category: Category
-    categories: list[Category]
+    category: Any  # rows of categories' and regional_brands' columns
+    categories: list[Any]
     page: Page
-    brands: list[tuple[RegionalBrand, int]] = field(default_factory=list)
+    brands: list[tuple[Any, int]] = field(default_factory=list)
     counties: list[Facet] = field(default_factory=list)
 
 
@@ -390,8 +394,8 @@ def _facets(day: date, scope: str) -> tuple[sa.Select[Any], sa.Select[Any]]:
         .group_by(Card.brand_id)
         .subquery()
     )
-    brand_facet = (
-        sa.select(RegionalBrand, brands.c.n)
+    brand_facet = (  # rows of the brand's columns and ``n``
+        sa.select(*RegionalBrand.__table__.c, brands.c.n)
         .join(brands, brands.c.brand_id == RegionalBrand.id)
         .order_by(RegionalBrand.sort_order, RegionalBrand.id)
     )
@@ -431,7 +435,7 @@ def category_listing(
         category=category,
         categories=every,
         page=_paged(session, shape, {**base, **params}, filters, day, per_page),
-        brands=[(b, n) for b, n in brands],
+        brands=[(b, b.n) for b in brands],
         counties=[Facet(code, name, n) for code, name, n in county_rows],
     )
 

@@ -12,7 +12,8 @@ models' own SQL definitions, checked live on every request.
 
 Statements: the product (with category, origin, supplier and its region, the brand it may show,
 its grade standard), its active variants with grades, its pictures, its certificates, its
-batches, the inspections of the batches shown, and three for the related cards: nine.
+batches, the inspections of the batches shown, and one for the related cards (their variants
+and badges come in their rows): seven.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from catalog.models import (
     Variant,
 )
 from storefront.cards import IDS, CardImage, ProductCard, card_select, cards_from
+from storefront.models import StorefrontCard as Card
 from suppliers.models import Supplier, SupplierKind
 from yipin.media.models import Image
 from yipin.regions.models import Region
@@ -380,17 +382,26 @@ def _inspections_of() -> sa.Select[Any]:
 
 @functools.lru_cache(maxsize=8)
 def _siblings_of(day: date, limit: int) -> sa.Select[Any]:
-    """Cards of the first ``limit`` other visible products of the supplier ``:supplier_id``."""
-    return (
-        card_select(day)
+    """Cards of the first ``limit`` other visible products of the supplier ``:supplier_id``.
+
+    Which ones come from the read model's ``visible`` (the catalog's rule, kept in the
+    transaction of each change), as on the listings: the ids are a small sub-query (the
+    supplier's products by its index) that the card statement joins. Asking
+    ``Product.is_visible`` of every product of the supplier in the card statement itself made
+    a join of eight tables whose plan PostgreSQL kept making afresh for each supplier (its
+    generic plan looked dearer): 5–7 ms a page at 10,000 products, against 0.5 ms planned."""
+    ids = (
+        sa.select(Product.id)
+        .join(Card, sa.and_(Card.product_id == Product.id, Card.visible))
         .where(
-            Product.is_visible,
             Product.supplier_id == sa.bindparam("supplier_id"),
             Product.id != sa.bindparam("product_id"),
         )
         .order_by(Product.id)
         .limit(limit)
+        .subquery()
     )
+    return card_select(day).join(ids, ids.c.id == Product.id).order_by(Product.id)
 
 
 # ----------------------------------------------------------------------------- the page

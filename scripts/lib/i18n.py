@@ -20,7 +20,14 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[2]
 SKIP = {"tests", "migrations", "bench", "scripts", "instance", "node_modules"}
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "translate": None,  # yipin.i18n.translate
+}
 LOCALE = "zh_Hans_CN"
 
 

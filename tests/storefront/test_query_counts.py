@@ -15,12 +15,12 @@ from tests.storefront.conftest import authorised_supplier, orange
 from yipin.db import db
 
 SERIAL = itertools.count(1)
-HOME = 7  # categories, brands, in-season ids, featured ids, cards (products with their brand
-#           and first picture, variants with grades, badge certificates)
-CATEGORY = 7  # categories, brand facet, county facet, count, cards (3 statements)
-PRODUCT = 9  # product (+ category, origin, supplier, brand shown, standard joined), variants
+HOME = 5  # categories, brands, in-season ids, featured ids, cards (products with their brand,
+#           first picture, variants with grades and badge certificates: one statement)
+CATEGORY = 5  # categories, brand facet, county facet, count, cards (1 statement)
+PRODUCT = 7  # product (+ category, origin, supplier, brand shown, standard joined), variants
 #              with grades, pictures, certificates (product's and supplier's), batches +
-#              inspections of those shown (2), related cards (3)
+#              inspections of those shown (2), related cards (1)
 
 
 def catalogue(products: int) -> None:

@@ -21,6 +21,7 @@ import io
 import shutil
 import uuid
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -283,15 +284,17 @@ def add_missing_renditions(image: Image) -> list[str]:
     return sorted(added)
 
 
-def srcset(image: Any) -> str:
+def srcset(image: Any, url_of: Callable[[Any, str], str | None] | None = None) -> str:
     """``srcset`` of an image's WebP renditions, narrowest first ("<url> 240w, …"); a width
-    is listed once (a small original gives medium and large of the same size)."""
+    is listed once (a small original gives medium and large of the same size). ``url_of``:
+    what makes a rendition's URL (``url`` unless a page has a cheaper way to the same URL)."""
+    url_of = url_of or url
     widths: dict[int, str] = {}
     for name in sorted(RENDITIONS, key=RENDITIONS.__getitem__):
         info = image.renditions.get(name)
         if info and info["width"] not in widths:
             widths[info["width"]] = name
-    return ", ".join(f"{url(image, name)} {width}w" for width, name in widths.items())
+    return ", ".join(f"{url_of(image, name)} {width}w" for width, name in widths.items())
 
 
 def remove_files(storage_key: str) -> None:
