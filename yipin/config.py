@@ -144,6 +144,10 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
+        if not _flag(app.config.get("DATABASE_PREPARED_STATEMENTS", True)):
+            # behind PgBouncer in transaction mode before 1.22: psycopg prepares nothing
+            connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("connect_args", {})
+            connect_args["prepare_threshold"] = None
     if not app.config.get("MEDIA_DIR"):
         app.config["MEDIA_DIR"] = str(instance / "media")
 
@@ -184,3 +188,10 @@ def _instance_secret(instance: Path) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _flag(value: Any) -> bool:
+    """A boolean setting given as a bool or as text from the environment ("false", "0", "no")."""
+    if isinstance(value, str):
+        return value.strip().lower() not in {"", "0", "false", "no", "off"}
+    return bool(value)
